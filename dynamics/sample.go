@@ -1,0 +1,49 @@
+package dynamics
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Samples are the output of the full sampler: Y under v from m to Y₁ = X₀, then X under u
+// from X₀ to X₁.
+type Samples struct {
+	N int
+	X []float64 // X₁ (N·d), the samples
+	// LogW is the discrete-time log importance weight of naas.md §7 per sample (len N):
+	// log w = −E(x_K) + Σ_k [log B_k − log F_k] − log N(x₀; m, σ̃²I) + (reference/controlled
+	// log path ratio of the prior stage). E[w] = Z₁ = ∫exp(−E) for any K, so log-mean-exp of
+	// LogW estimates log Z₁ and its mean is an ELBO.
+	LogW []float64
+}
+
+// Sample draws n samples with controls u (annealed stage) and v (prior stage), in chunks of
+// at most chunk paths (≤ 0: all at once); nil controls give the uncontrolled annealed
+// Langevin reference. Noise is drawn from rng in a fixed order.
+func (p *Process) Sample(n, chunk int, u, v Control, rng *rand.Rand) (*Samples, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("sample: n = %d; need at least 1", n)
+	}
+	if chunk <= 0 || chunk > n {
+		chunk = n
+	}
+	d := p.D
+	out := &Samples{N: n, X: make([]float64, 0, n*d), LogW: make([]float64, 0, n)}
+	for done := 0; done < n; done += chunk {
+		b := min(chunk, n-done)
+		y, lwy, err := p.SampleY(b, v, rng, true)
+		if err != nil {
+			return nil, err
+		}
+		path, err := p.Rollout(y, u, rng, RolloutOptions{LogW: true})
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < b; i++ {
+			lwy[i] += path.LogW[i] - p.LogPriorRef(y[i*d:(i+1)*d])
+		}
+		out.X = append(out.X, path.Final...)
+		out.LogW = append(out.LogW, lwy...)
+	}
+	return out, nil
+}
