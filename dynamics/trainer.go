@@ -86,9 +86,9 @@ type EpochInfo struct {
 	Calls   Calls   `json:"calls"`   // energy calls made in this epoch
 	Seconds float64 `json:"seconds"` // wall time of the epoch
 	// AM diagnostics.
-	A0Norm    float64 `json:"a0_norm,omitempty"`   // mean |a_0|
+	A0Norm    float64 `json:"a0_norm,omitempty"`    // mean |a_0|
 	AMaxNorm  float64 `json:"a_max_norm,omitempty"` // max |a_k|
-	Dropped   int     `json:"dropped,omitempty"`   // non-finite paths dropped
+	Dropped   int     `json:"dropped,omitempty"`    // non-finite paths dropped
 	Clipped   int     `json:"grad_clipped,omitempty"`
 	AdjCapped int     `json:"adjoint_capped,omitempty"`
 	// Time split of the epoch in seconds.
