@@ -1,0 +1,97 @@
+package experiments
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/models"
+)
+
+// Settings is the complete configuration of a run: everything needed to reproduce it.
+type Settings struct {
+	Experiment string               `json:"experiment"`
+	Seed       uint64               `json:"seed"`
+	Process    dynamics.Config      `json:"process"`
+	Train      dynamics.TrainConfig `json:"train"`
+	Net        NetSettings          `json:"net"`
+	Eval       EvalSettings         `json:"eval"`
+}
+
+// NetSettings sizes the two control networks u and v (the same architecture for both).
+type NetSettings struct {
+	Arch  string `json:"arch"`  // one of models.Architectures()
+	Width int    `json:"width"` // hidden units per layer
+	Depth int    `json:"depth"` // hidden layers (residual blocks for resmlp)
+	Act   string `json:"act"`   // one of models.Activations()
+	NFreq int    `json:"nfreq"` // Fourier frequencies of the time embedding
+	// Dtype of the networks: "float32" or "float64". The dynamics are always float64.
+	Dtype string `json:"dtype"`
+	// ClipNorm caps the global gradient norm of each Adam step (0 = off).
+	ClipNorm float64 `json:"clip_norm"`
+}
+
+// EvalSettings is the evaluation protocol (benchmarks.md).
+type EvalSettings struct {
+	N int `json:"n"` // samples per set (model, baseline, exact reference, second exact set)
+	// EpsFrac sets the Sinkhorn ε = EpsFrac × mean squared distance between the two exact
+	// sets (one absolute ε per target and seed, units of squared distance).
+	EpsFrac float64 `json:"eps_frac"`
+	// W2 also computes the exact W2 by an assignment solver (O(N³)).
+	W2 bool `json:"w2"`
+	// Chunk is the number of paths simulated at once when sampling.
+	Chunk int `json:"chunk"`
+}
+
+// Validate checks the settings that the packages below do not check themselves.
+func (s Settings) Validate() error {
+	if err := s.Train.Validate(); err != nil {
+		return err
+	}
+	n := s.Net
+	if n.Width < 1 || n.Depth < 1 || n.NFreq < 1 {
+		return fmt.Errorf("network width %d, depth %d, nfreq %d: each must be at least 1", n.Width, n.Depth, n.NFreq)
+	}
+	if n.Dtype != "float32" && n.Dtype != "float64" {
+		return fmt.Errorf("unknown network dtype %q; known: float32, float64", n.Dtype)
+	}
+	if n.ClipNorm < 0 || math.IsNaN(n.ClipNorm) {
+		return fmt.Errorf("clip norm = %v: must be ≥ 0 (0 = off)", n.ClipNorm)
+	}
+	if s.Eval.N < 2 {
+		return fmt.Errorf("evaluation samples n = %d: must be at least 2", s.Eval.N)
+	}
+	if !(s.Eval.EpsFrac > 0) || math.IsInf(s.Eval.EpsFrac, 0) {
+		return fmt.Errorf("sinkhorn eps fraction = %v: must be positive and finite", s.Eval.EpsFrac)
+	}
+	return nil
+}
+
+// Spec returns the model specification of network name ("u" or "v") for dimension d,
+// normalising inputs by the prior mean and scale.
+func (s Settings) Spec(name string, d int, m []float64) models.Spec {
+	sp := models.DefaultSpec(d, name)
+	sp.Arch, sp.Width, sp.Depth, sp.Act, sp.NFreq = s.Net.Arch, s.Net.Width, s.Net.Depth, s.Net.Act, s.Net.NFreq
+	sp.InShift = m
+	sp.InScale = s.Process.PriorStd
+	return sp
+}
+
+// LoadSettingsFile reads settings from a JSON file on top of base: fields absent from the
+// file keep base's values; unknown fields are an error.
+func LoadSettingsFile(path string, base Settings) (Settings, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return base, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	out := base
+	if err := dec.Decode(&out); err != nil {
+		return base, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments"
+	"github.com/naas-go/naas/models"
+	"github.com/urfave/cli/v2"
+)
+
+// setting binds one command-line flag to one field of experiments.Settings.
+type setting struct {
+	flag  cli.Flag
+	apply func(c *cli.Context, s *experiments.Settings)
+}
+
+func intSetting(name, usage string, field func(*experiments.Settings) *int) setting {
+	return setting{&cli.IntFlag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.Int(name) }}
+}
+
+func floatSetting(name, usage string, field func(*experiments.Settings) *float64) setting {
+	return setting{&cli.Float64Flag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.Float64(name) }}
+}
+
+func stringSetting(name, usage string, field func(*experiments.Settings) *string) setting {
+	return setting{&cli.StringFlag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.String(name) }}
+}
+
+func settings() []setting {
+	type S = experiments.Settings
+	return []setting{
+		intSetting("steps", "K, Euler steps of the annealed stage", func(s *S) *int { return &s.Process.Steps }),
+		floatSetting("prior-std", "s, std of the prior N(m, s²I)", func(s *S) *float64 { return &s.Process.PriorStd }),
+		stringSetting("beta", "β schedule: "+strings.Join(dynamics.BetaNames(), ", "), func(s *S) *string { return &s.Process.Beta }),
+		stringSetting("sigma", "σ schedule: "+strings.Join(dynamics.SigmaNames(), ", "), func(s *S) *string { return &s.Process.Sigma }),
+		floatSetting("sigma-max", "σ at t = 0 (the constant schedule's value)", func(s *S) *float64 { return &s.Process.SigmaMax }),
+		floatSetting("sigma-min", "σ at t = 1", func(s *S) *float64 { return &s.Process.SigmaMin }),
+		floatSetting("prior-sigma", "σ̃ of the prior stage (0: s)", func(s *S) *float64 { return &s.Process.PriorSigma }),
+		intSetting("prior-steps", "Euler steps of the prior stage", func(s *S) *int { return &s.Process.PriorSteps }),
+		floatSetting("grad-clip", "per-sample cap on |∇E| (0: off)", func(s *S) *float64 { return &s.Process.GradClip }),
+		floatSetting("adjoint-clip", "per-path cap on |a_k| (0: off)", func(s *S) *float64 { return &s.Process.AdjointClip }),
+		intSetting("rounds", "alternating AM/RAM rounds", func(s *S) *int { return &s.Train.Rounds }),
+		intSetting("am-epochs", "AM epochs per round (N_u)", func(s *S) *int { return &s.Train.AMEpochs }),
+		intSetting("ram-epochs", "RAM epochs per round (N_v)", func(s *S) *int { return &s.Train.RAMEpochs }),
+		intSetting("paths", "paths simulated per epoch", func(s *S) *int { return &s.Train.Paths }),
+		intSetting("updates", "Adam steps per epoch (M)", func(s *S) *int { return &s.Train.Updates }),
+		intSetting("batch", "minibatch size of each Adam step", func(s *S) *int { return &s.Train.Batch }),
+		intSetting("times-per-path", "grid times stored per path in the u buffer", func(s *S) *int { return &s.Train.TimesPerPath }),
+		intSetting("buffer-u", "capacity of the u replay buffer (rows)", func(s *S) *int { return &s.Train.BufferU }),
+		intSetting("buffer-v", "capacity of the v replay buffer (rows)", func(s *S) *int { return &s.Train.BufferV }),
+		floatSetting("lr-u", "Adam learning rate of u", func(s *S) *float64 { return &s.Train.LearnRateU }),
+		floatSetting("lr-v", "Adam learning rate of v", func(s *S) *float64 { return &s.Train.LearnRateV }),
+		floatSetting("lr-final", "final learning rate as a fraction of the initial one", func(s *S) *float64 { return &s.Train.LRFinal }),
+		stringSetting("weighting", "AM loss weighting over time: "+strings.Join(dynamics.Weightings(), ", "), func(s *S) *string { return &s.Train.Weighting }),
+		stringSetting("arch", "network architecture: "+strings.Join(models.Architectures(), ", "), func(s *S) *string { return &s.Net.Arch }),
+		intSetting("width", "hidden units per layer", func(s *S) *int { return &s.Net.Width }),
+		intSetting("depth", "hidden layers (residual blocks for resmlp)", func(s *S) *int { return &s.Net.Depth }),
+		stringSetting("act", "activation: "+strings.Join(models.Activations(), ", "), func(s *S) *string { return &s.Net.Act }),
+		intSetting("nfreq", "Fourier frequencies of the time embedding", func(s *S) *int { return &s.Net.NFreq }),
+		stringSetting("dtype", "network precision: float32, float64", func(s *S) *string { return &s.Net.Dtype }),
+		floatSetting("clip-norm", "global gradient-norm clip of each Adam step (0: off)", func(s *S) *float64 { return &s.Net.ClipNorm }),
+		intSetting("eval-n", "samples per evaluation set", func(s *S) *int { return &s.Eval.N }),
+		floatSetting("eps-frac", "Sinkhorn ε as a fraction of the mean squared distance between exact sets", func(s *S) *float64 { return &s.Eval.EpsFrac }),
+	}
+}
+
+func runFlags() []cli.Flag {
+	fl := []cli.Flag{
+		&cli.StringFlag{Name: "exp", Value: "mos50", Usage: "experiment: " + strings.Join(experiments.Names(), ", ")},
+		&cli.Uint64Flag{Name: "seed", Usage: "seed of weights, training and evaluation (default: the experiment's)"},
+		&cli.StringFlag{Name: "config", Usage: "JSON settings file (as written to a run's config.json \"settings\"); flags override it"},
+		&cli.StringFlag{Name: "out", Value: "runs", Usage: "parent folder of run folders"},
+		&cli.StringFlag{Name: "name", Usage: "run folder name (default: EXP-seedN-TIMESTAMP); an existing folder is never overwritten"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the results table"},
+		&cli.BoolFlag{Name: "no-w2", Usage: "skip the exact W2 (an O(n³) assignment)"},
+	}
+	for _, s := range settings() {
+		fl = append(fl, s.flag)
+	}
+	return fl
+}
+
+// resolveSettings builds the run's settings: the experiment's defaults, then the config
+// file, then every flag that was set.
+func resolveSettings(c *cli.Context) (experiments.Settings, error) {
+	exp, err := experiments.Lookup(c.String("exp"))
+	if err != nil {
+		return experiments.Settings{}, err
+	}
+	s := exp.Defaults()
+	if p := c.String("config"); p != "" {
+		if s, err = experiments.LoadSettingsFile(p, s); err != nil {
+			return s, err
+		}
+		if s.Experiment != exp.Name {
+			return s, fmt.Errorf("config file %s is for experiment %q but --exp is %q", p, s.Experiment, exp.Name)
+		}
+	}
+	if c.IsSet("seed") {
+		s.Seed = c.Uint64("seed")
+	}
+	if c.Bool("no-w2") {
+		s.Eval.W2 = false
+	}
+	for _, st := range settings() {
+		if c.IsSet(st.flag.Names()[0]) {
+			st.apply(c, &s)
+		}
+	}
+	return s, s.Validate()
+}

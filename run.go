@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments"
+	"github.com/naas-go/naas/experiments/npy"
+	"github.com/naas-go/naas/graph"
+	"github.com/naas-go/naas/models"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// runAction trains, evaluates and writes a run folder.
+func runAction(c *cli.Context) error {
+	if c.Args().Present() {
+		return fmt.Errorf("unexpected argument %q; commands: list, graph (see --help)", c.Args().First())
+	}
+	s, err := resolveSettings(c)
+	if err != nil {
+		return err
+	}
+	quiet := c.Bool("quiet")
+	name := c.String("name")
+	if name == "" {
+		name = fmt.Sprintf("%s-seed%d-%s", s.Experiment, s.Seed, time.Now().UTC().Format("20060102-150405"))
+	}
+	dir := filepath.Join(c.String("out"), name)
+	if err := os.MkdirAll(c.String("out"), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("run folder %s already exists; choose another --name (results are never overwritten)", dir)
+		}
+		return err
+	}
+	if err := writeJSON(filepath.Join(dir, "config.json"), runRecord(s)); err != nil {
+		return err
+	}
+	smp, err := experiments.Build(s)
+	if err != nil {
+		return err
+	}
+	defer smp.Close()
+	logf := func(format string, a ...any) {
+		if !quiet {
+			fmt.Fprintf(os.Stderr, format, a...)
+		}
+	}
+	logf("run folder %s\n%s: d = %d, K = %d, %d rounds × (%d AM + %d RAM) epochs, %d paths/epoch, u and v: %s %d×%d %s (%d parameters each)\n",
+		dir, s.Experiment, smp.Proc.D, s.Process.Steps, s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths,
+		s.Net.Arch, s.Net.Depth, s.Net.Width, s.Net.Act, smp.U.NumParams())
+	if err := writeGraphs(smp, filepath.Join(dir, "graphs")); err != nil {
+		return err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "log.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	prog := newProgress(os.Stderr, quiet, smp.Trainer.Cfg.TotalEpochs())
+	trainStart := time.Now()
+	trainErr := smp.Trainer.Run(c.Context, func(info dynamics.EpochInfo) error {
+		if err := json.NewEncoder(logFile).Encode(info); err != nil {
+			return err
+		}
+		prog.epoch(info)
+		return nil
+	})
+	prog.done()
+	trainSec := time.Since(trainStart).Seconds()
+	// the networks are saved whatever happened, so that nothing trained is lost
+	if err := saveCheckpoint(smp, dir); err != nil {
+		return err
+	}
+	if trainErr != nil {
+		if errors.Is(trainErr, context.Canceled) {
+			return fmt.Errorf("interrupted after %d of %d epochs; networks saved in %s", smp.Trainer.Epoch, smp.Trainer.Cfg.TotalEpochs(), dir)
+		}
+		return fmt.Errorf("training stopped: %w (networks of the last finished epoch saved in %s)", trainErr, dir)
+	}
+	logf("training: %.1f s; evaluating on %d samples (NAAS, baseline, two exact sets)...\n", trainSec, s.Eval.N)
+	rep, err := smp.Evaluate(s.Seed)
+	if err != nil {
+		return err
+	}
+	if err := writeResults(dir, rep, trainSec, smp.Proc.E.Calls()); err != nil {
+		return err
+	}
+	fmt.Println(rep.Markdown())
+	logf("evaluation: %.1f s; results in %s\n", rep.Seconds, dir)
+	return nil
+}
+
+// runRecord is what config.json holds: the settings and how to reproduce them.
+func runRecord(s experiments.Settings) map[string]any {
+	return map[string]any{
+		"settings":   s,
+		"go_version": runtime.Version(),
+		"commit":     commit(),
+		"command":    strings.Join(os.Args, " "),
+		"started":    time.Now().UTC().Format(time.RFC3339),
+		"gomaxprocs": runtime.GOMAXPROCS(0),
+	}
+}
+
+// commit is the VCS revision of the binary, or of the working directory's git checkout
+// (go run builds without VCS stamps when -buildvcs=false), or "unknown".
+func commit() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" {
+				return kv.Value
+			}
+		}
+	}
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	rev := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		rev += "+dirty"
+	}
+	return rev
+}
+
+func saveCheckpoint(smp *experiments.Sampler, dir string) error {
+	if err := smp.U.SaveFile(filepath.Join(dir, "u.ckpt")); err != nil {
+		return err
+	}
+	return smp.V.SaveFile(filepath.Join(dir, "v.ckpt"))
+}
+
+// writeGraphs writes the forward and training programs of u (AM loss) and v (RAM loss).
+func writeGraphs(smp *experiments.Sampler, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		name string
+		net  *graph.Net
+		loss string
+	}{{"u", smp.U, "am"}, {"v", smp.V, "ram"}} {
+		for _, p := range []struct {
+			prog graph.Program
+			file string
+		}{{graph.ForwardProgram, n.name + "_forward.dot"}, {graph.TrainProgram, n.name + "_" + n.loss + "_loss.dot"}} {
+			path := filepath.Join(dir, p.file)
+			f, err := os.Create(path)
+			if err != nil {
+				return err
+			}
+			if err := n.net.WriteDOT(f, p.prog); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			if _, err := graph.RenderSVG(path, strings.TrimSuffix(path, ".dot")+".svg"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeResults(dir string, rep *experiments.Report, trainSec float64, calls dynamics.Calls) error {
+	out := map[string]any{"report": rep, "train_seconds": trainSec, "energy_calls": calls}
+	if err := writeJSON(filepath.Join(dir, "metrics.json"), out); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(rep.Markdown()), 0o644); err != nil {
+		return err
+	}
+	d := len(rep.ExactX) / rep.N
+	for _, a := range []struct {
+		file string
+		data []float64
+		cols int
+	}{
+		{"samples_naas.npy", rep.NAASX, d}, {"samples_baseline.npy", rep.BaselineX, d}, {"samples_exact.npy", rep.ExactX, d},
+		{"logw_naas.npy", rep.NAASLogW, 1}, {"logw_baseline.npy", rep.BaselineLogW, 1},
+	} {
+		shape := []int{len(a.data) / a.cols, a.cols}
+		if a.cols == 1 {
+			shape = shape[:1]
+		}
+		if err := npy.WriteFile(filepath.Join(dir, a.file), a.data, shape...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeJSON writes v as indented JSON atomically (temporary file, then rename).
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// progress prints one line per epoch with the time left, or a rewritten status line on a
+// terminal.
+type progress struct {
+	w     io.Writer
+	quiet bool
+	tty   bool
+	total int
+	start time.Time
+	n     int
+}
+
+func newProgress(w io.Writer, quiet bool, total int) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, quiet: quiet, tty: tty, total: total, start: time.Now()}
+}
+
+func (p *progress) epoch(info dynamics.EpochInfo) {
+	p.n++
+	if p.quiet {
+		return
+	}
+	el := time.Since(p.start)
+	left := time.Duration(float64(el) / float64(p.n) * float64(p.total-p.n)).Round(time.Second)
+	line := fmt.Sprintf("[%3d/%d] round %d %-3s loss %10.4g  lr %.2g  %5.2fs (rollout %.2f adjoint %.2f train %.2f)  calls E/∇E/HVP %d/%d/%d  left ~%s",
+		info.Epoch+1, p.total, info.Round, info.Stage, info.Loss, info.LR, info.Seconds, info.RolloutSec, info.AdjointSec, info.TrainSec,
+		info.Calls.Energy, info.Calls.Grad, info.Calls.HVP, left)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) done() {
+	if p.tty && !p.quiet {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func listAction(c *cli.Context) error {
+	fmt.Println("experiments:")
+	for _, n := range experiments.Names() {
+		e, _ := experiments.Lookup(n)
+		fmt.Printf("  %-10s %s\n", n, e.Summary)
+	}
+	fmt.Println("architectures:", strings.Join(models.Architectures(), ", "), "(default fourier-mlp)")
+	fmt.Println("activations:  ", strings.Join(models.Activations(), ", "))
+	fmt.Println("β schedules:  ", strings.Join(dynamics.BetaNames(), ", "))
+	fmt.Println("σ schedules:  ", strings.Join(dynamics.SigmaNames(), ", "))
+	return nil
+}
+
+func graphAction(c *cli.Context) error {
+	s, err := resolveSettings(c)
+	if err != nil {
+		return err
+	}
+	smp, err := experiments.Build(s)
+	if err != nil {
+		return err
+	}
+	defer smp.Close()
+	dir := c.String("dir")
+	if err := writeGraphs(smp, dir); err != nil {
+		return err
+	}
+	fmt.Printf("wrote u_forward, u_am_loss, v_forward, v_ram_loss (.dot) in %s\n", dir)
+	return nil
+}
