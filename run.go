@@ -37,6 +37,12 @@ func runAction(c *cli.Context) error {
 	if name == "" {
 		name = fmt.Sprintf("%s-seed%d-%s", s.Experiment, s.Seed, time.Now().UTC().Format("20060102-150405"))
 	}
+	// build first: every bad setting is reported before anything is written
+	smp, err := experiments.Build(s)
+	if err != nil {
+		return err
+	}
+	defer smp.Close()
 	dir := filepath.Join(c.String("out"), name)
 	if err := os.MkdirAll(c.String("out"), 0o755); err != nil {
 		return err
@@ -50,11 +56,6 @@ func runAction(c *cli.Context) error {
 	if err := writeJSON(filepath.Join(dir, "config.json"), runRecord(s)); err != nil {
 		return err
 	}
-	smp, err := experiments.Build(s)
-	if err != nil {
-		return err
-	}
-	defer smp.Close()
 	logf := func(format string, a ...any) {
 		if !quiet {
 			fmt.Fprintf(os.Stderr, format, a...)

@@ -1,0 +1,73 @@
+package graph
+
+import (
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// adamState is the state of the Adam optimiser (Kingma & Ba 2015, Algorithm 1): first and
+// second moment estimates m, v per parameter entry (kept in float64 whatever the network
+// dtype) and the step count t.
+type adamState struct {
+	m, v [][]float64
+	t    int64
+}
+
+func newAdamState(ws []*tensor.Dense) adamState {
+	s := adamState{m: make([][]float64, len(ws)), v: make([][]float64, len(ws))}
+	for i, w := range ws {
+		s.m[i] = make([]float64, w.Size())
+		s.v[i] = make([]float64, w.Size())
+	}
+	return s
+}
+
+// step applies one Adam update in place to the weights ws with gradients gs multiplied by
+// scale (the clipping factor):
+//
+//	g ← scale·g;  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
+//	θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
+func (s *adamState) step(ws, gs []*tensor.Dense, scale, lr, b1, b2, eps float64) {
+	s.t++
+	bc1 := 1 - math.Pow(b1, float64(s.t))
+	bc2 := 1 - math.Pow(b2, float64(s.t))
+	p := adamParams{scale: scale, lr: lr, b1: b1, b2: b2, eps: eps, bc1: bc1, bc2: bc2}
+	for i, w := range ws {
+		switch wd := w.Data().(type) {
+		case []float32:
+			adamUpdate(wd, gs[i].Data().([]float32), s.m[i], s.v[i], p)
+		case []float64:
+			adamUpdate(wd, gs[i].Data().([]float64), s.m[i], s.v[i], p)
+		}
+	}
+}
+
+type adamParams struct{ scale, lr, b1, b2, eps, bc1, bc2 float64 }
+
+func adamUpdate[T float32 | float64](w, g []T, m, v []float64, p adamParams) {
+	for i := range w {
+		gi := p.scale * float64(g[i])
+		m[i] = p.b1*m[i] + (1-p.b1)*gi
+		v[i] = p.b2*v[i] + (1-p.b2)*gi*gi
+		w[i] = T(float64(w[i]) - p.lr*(m[i]/p.bc1)/(math.Sqrt(v[i]/p.bc2)+p.eps))
+	}
+}
+
+// gradNorm returns the global Euclidean norm of all gradient entries.
+func gradNorm(gs []*tensor.Dense) float64 {
+	var ss float64
+	for _, g := range gs {
+		switch d := g.Data().(type) {
+		case []float32:
+			for _, v := range d {
+				ss += float64(v) * float64(v)
+			}
+		case []float64:
+			for _, v := range d {
+				ss += v * v
+			}
+		}
+	}
+	return math.Sqrt(ss)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/naas-go/naas/experiments/npy"
+)
+
+func runCLI(t *testing.T, args ...string) error {
+	t.Helper()
+	app := newApp()
+	app.Writer, app.ErrWriter = os.Stderr, os.Stderr
+	return app.RunContext(t.Context(), append([]string{"naas"}, args...))
+}
+
+// TestRunWritesRunFolder runs a tiny mos50 training through the command line and checks
+// every artefact of the run folder, and that a second run never overwrites it.
+func TestRunWritesRunFolder(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"--exp", "mos50", "--out", out, "--name", "r1", "--quiet", "--no-w2", "--seed", "5",
+		"--rounds", "1", "--am-epochs", "1", "--ram-epochs", "1", "--paths", "16", "--batch", "16",
+		"--updates", "2", "--steps", "8", "--prior-steps", "4", "--width", "8", "--depth", "1", "--eval-n", "64"}
+	if err := runCLI(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(out, "r1")
+	for _, f := range []string{"config.json", "metrics.json", "results.md", "log.jsonl", "u.ckpt", "v.ckpt",
+		"samples_naas.npy", "samples_baseline.npy", "samples_exact.npy", "logw_naas.npy", "logw_baseline.npy",
+		"graphs/u_forward.dot", "graphs/u_am_loss.dot", "graphs/v_forward.dot", "graphs/v_ram_loss.dot"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty (%v)", f, err)
+		}
+	}
+	var cfg struct {
+		Settings struct {
+			Seed    uint64 `json:"seed"`
+			Process struct {
+				Steps int `json:"steps"`
+			} `json:"process"`
+		} `json:"settings"`
+		GoVersion string `json:"go_version"`
+		Commit    string `json:"commit"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Settings.Seed != 5 || cfg.Settings.Process.Steps != 8 || cfg.GoVersion == "" || cfg.Commit == "" {
+		t.Errorf("config.json = %+v", cfg)
+	}
+	x, shape, err := npy.ReadFile(filepath.Join(dir, "samples_naas.npy"))
+	if err != nil || len(shape) != 2 || shape[0] != 64 || shape[1] != 50 || len(x) != 64*50 {
+		t.Errorf("samples_naas.npy: shape %v, %d values, err %v", shape, len(x), err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	if n := strings.Count(string(log), "\n"); n != 2 {
+		t.Errorf("log.jsonl has %d lines, want 2 epochs", n)
+	}
+	if err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second run into the same folder: %v", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	out := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--exp", "mos5"}, `unknown experiment "mos5"; known: `},
+		{[]string{"--batch", "0"}, "batch = 0"},
+		{[]string{"--lr-u", "NaN"}, "lr_u"},
+		{[]string{"--arch", "cnn"}, `"cnn"`},
+		{[]string{"--beta", "exp"}, `unknown beta schedule "exp"`},
+		{[]string{"--dtype", "float16"}, "float16"},
+		{[]string{"--steps", "-3"}, "K = -3"},
+	} {
+		err := runCLI(t, append([]string{"--out", out, "--quiet"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want it to mention %q", tc.args, err, tc.want)
+		}
+	}
+}
