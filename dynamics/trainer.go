@@ -43,12 +43,15 @@ func (c TrainConfig) Validate() error {
 	pos := []struct {
 		name string
 		v    int
-	}{{"rounds", c.Rounds}, {"paths", c.Paths}, {"updates", c.Updates}, {"batch", c.Batch},
+	}{{"paths", c.Paths}, {"updates", c.Updates}, {"batch", c.Batch},
 		{"times per path", c.TimesPerPath}, {"u buffer", c.BufferU}, {"v buffer", c.BufferV}}
 	for _, f := range pos {
 		if f.v < 1 {
 			return fmt.Errorf("%s = %d: must be at least 1", f.name, f.v)
 		}
+	}
+	if c.Rounds < 0 {
+		return fmt.Errorf("rounds = %d: must be ≥ 0 (0: no training, the sampler is the reference)", c.Rounds)
 	}
 	if c.AMEpochs < 0 || c.RAMEpochs < 0 || c.AMEpochs+c.RAMEpochs == 0 {
 		return fmt.Errorf("epochs per stage AM = %d, RAM = %d: must be ≥ 0 and not both 0", c.AMEpochs, c.RAMEpochs)

@@ -1,0 +1,84 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+)
+
+// ModeResult summarises how samples spread over the K modes of a mixture.
+type ModeResult struct {
+	K      int
+	N      int       // number of labels
+	Counts []int     // Counts[k] = number of samples labelled k
+	Hist   []float64 // Hist[k] = Counts[k]/N
+	// Hit is the fraction of modes with at least one sample, in [0, 1].
+	Hit float64
+	// EntropicCoverage is H(Hist)/log K ∈ [0, 1] (natural logs; 0·log 0 = 0):
+	// 1 for a perfectly even spread. For K = 1 it is 1.
+	EntropicCoverage float64
+	// TV is the total-variation distance ½ Σ_k |Hist[k] − w_k| ∈ [0, 1] to the
+	// target mode weights w.
+	TV float64
+}
+
+// ModeStats computes mode statistics from per-sample mode labels in
+// [0, k) (for example the argmax responsibility of each sample). weights are
+// the target mode weights (length k, non-negative, normalised here to sum 1);
+// nil means uniform weights 1/k.
+func ModeStats(labels []int, k int, weights []float64) (ModeResult, error) {
+	if k < 1 {
+		return ModeResult{}, fmt.Errorf("metrics: number of modes k = %d, want ≥ 1", k)
+	}
+	if len(labels) == 0 {
+		return ModeResult{}, fmt.Errorf("metrics: no labels")
+	}
+	w := make([]float64, k)
+	if weights == nil {
+		for i := range w {
+			w[i] = 1 / float64(k)
+		}
+	} else {
+		if len(weights) != k {
+			return ModeResult{}, fmt.Errorf("metrics: len(weights) = %d, want k = %d", len(weights), k)
+		}
+		var s float64
+		for i, v := range weights {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return ModeResult{}, fmt.Errorf("metrics: weights[%d] = %v, want a finite value ≥ 0", i, v)
+			}
+			s += v
+		}
+		if s == 0 {
+			return ModeResult{}, fmt.Errorf("metrics: mode weights sum to 0")
+		}
+		for i, v := range weights {
+			w[i] = v / s
+		}
+	}
+	r := ModeResult{K: k, N: len(labels), Counts: make([]int, k), Hist: make([]float64, k)}
+	for i, l := range labels {
+		if l < 0 || l >= k {
+			return ModeResult{}, fmt.Errorf("metrics: labels[%d] = %d outside [0, %d)", i, l, k)
+		}
+		r.Counts[l]++
+	}
+	var hit int
+	var h, tv float64
+	for i, c := range r.Counts {
+		p := float64(c) / float64(r.N)
+		r.Hist[i] = p
+		if c > 0 {
+			hit++
+			h -= p * math.Log(p)
+		}
+		tv += math.Abs(p - w[i])
+	}
+	r.Hit = float64(hit) / float64(k)
+	r.TV = 0.5 * tv
+	if k == 1 {
+		r.EntropicCoverage = 1
+	} else {
+		r.EntropicCoverage = h / math.Log(float64(k))
+	}
+	return r, nil
+}
