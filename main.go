@@ -3,6 +3,7 @@
 //	go run . --exp mos50          # train with the experiment's defaults, evaluate, write a run folder
 //	go run . list                 # experiments and architectures
 //	go run . graph --exp mos50    # DOT (and SVG with graphviz) of the networks and losses
+//	go run . eval --run DIR       # re-evaluate a trained run over 5 seeds (mean ± std)
 //
 // Every hyper-parameter is a flag; a JSON config file (--config) sets many at once and
 // flags override it. See README.md.
@@ -38,6 +39,7 @@ func newApp() *cli.App {
 		Flags:  runFlags(),
 		Action: runAction,
 		Commands: []*cli.Command{
+			evalCommand(),
 			{Name: "list", Usage: "list experiments, architectures, activations and schedules", Action: listAction},
 			{Name: "graph", Usage: "write the DOT graphs of u, v and both losses (SVG too when graphviz is installed)",
 				Flags: append(runFlags(), &cli.StringFlag{Name: "dir", Value: "graphs", Usage: "output folder"}), Action: graphAction},

@@ -5,26 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/naas-go/naas/dynamics"
-	"github.com/naas-go/naas/experiments/targets"
 )
 
-// gaussSettings is a small problem: prior N(0, I) in 2-d, target N((2, −1), diag(0.25, 4)),
-// σ = 1 constant, so that the uncontrolled annealed Langevin dynamics are far too slow to
-// reach the target's mean and variance on [0, 1] (relaxation time 2τ²/σ² = 8 on the wide
-// coordinate) and only the learned controls can.
+// gaussSettings are the defaults of the gauss2 experiment: prior N(0, I) in 2-d, target
+// N((2, −1), diag(0.25, 4)), σ = 1 constant, so that the uncontrolled annealed Langevin
+// dynamics are far too slow to reach the target's mean and variance on [0, 1] (relaxation
+// time 2τ²/σ² = 8 on the wide coordinate) and only the learned controls can.
 func gaussSettings() Settings {
-	return Settings{
-		Experiment: "gauss2",
-		Seed:       3,
-		Process: dynamics.Config{PriorStd: 1, Steps: 50, Beta: "linear", Sigma: "constant", SigmaMax: 1,
-			PriorSteps: 25},
-		Train: dynamics.TrainConfig{Rounds: 6, AMEpochs: 10, RAMEpochs: 10, Paths: 256, Updates: 40, Batch: 256,
-			TimesPerPath: 8, KeepT0: true, BufferU: 20000, BufferV: 5000, LearnRateU: 2e-3, LearnRateV: 2e-3,
-			LRFinal: 0.1, Weighting: "uniform"},
-		Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float64"},
-		Eval: EvalSettings{N: 2000, EpsFrac: 0.05, Chunk: 2000},
-	}
+	e, _ := Lookup("gauss2")
+	return e.Defaults()
 }
 
 // TestGaussianToGaussian trains NAAS end to end on a Gaussian-to-Gaussian problem, whose
@@ -36,7 +25,8 @@ func TestGaussianToGaussian(t *testing.T) {
 		t.Skip("trains a sampler (about a minute)")
 	}
 	mean, vars := []float64{2, -1}, []float64{0.25, 4}
-	tgt, err := targets.NewGauss("gauss2", mean, vars)
+	exp, _ := Lookup("gauss2")
+	tgt, err := exp.Target()
 	if err != nil {
 		t.Fatal(err)
 	}

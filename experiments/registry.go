@@ -20,7 +20,7 @@ type Experiment struct {
 }
 
 func registry() map[string]Experiment {
-	exps := []Experiment{mos50()}
+	exps := []Experiment{mos50(), gmm40(), funnel10(), manywell5(), gauss2()}
 	m := make(map[string]Experiment, len(exps))
 	for _, e := range exps {
 		m[e.Name] = e
@@ -71,12 +71,85 @@ func mos50() Experiment {
 					PriorSteps: 50, GradClip: 0, AdjointClip: 50,
 				},
 				Train: dynamics.TrainConfig{
-					Rounds: 3, AMEpochs: 20, RAMEpochs: 10, Paths: 512, Updates: 40, Batch: 512,
+					Rounds: 3, AMEpochs: 15, RAMEpochs: 8, Paths: 512, Updates: 40, Batch: 512,
 					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000,
 					LearnRateU: 3e-4, LearnRateV: 3e-4, LRFinal: 0.1, Weighting: "uniform",
 				},
 				Net:  defaultNet(),
 				Eval: defaultEval(),
+			}
+		},
+	}
+}
+
+// defaultTrain is the training schedule shared by the benchmark targets (about 6 minutes of
+// training on this 2-core machine for d = 50, K = 100).
+func defaultTrain() dynamics.TrainConfig {
+	return dynamics.TrainConfig{
+		Rounds: 3, AMEpochs: 15, RAMEpochs: 8, Paths: 512, Updates: 40, Batch: 512,
+		TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000,
+		LearnRateU: 3e-4, LearnRateV: 3e-4, LRFinal: 0.1, Weighting: "uniform",
+	}
+}
+
+func registered(name, summary string, proc dynamics.Config, tweak func(*Settings)) Experiment {
+	return Experiment{
+		Name:    name,
+		Summary: summary,
+		Target:  func() (targets.Target, error) { return targets.New(name) },
+		Defaults: func() Settings {
+			s := Settings{Experiment: name, Seed: 1, Process: proc, Train: defaultTrain(), Net: defaultNet(), Eval: defaultEval()}
+			if tweak != nil {
+				tweak(&s)
+			}
+			return s
+		},
+	}
+}
+
+// gmm40 is the 50-d mixture of 40 unit Gaussians of benchmarks.md. A broad prior (s = 100,
+// far wider than the mode locations in [−40, 40]) lets the annealed reference reach every
+// mode (naas.md §9).
+func gmm40() Experiment {
+	return registered("gmm40", "50-d mixture of 40 unit Gaussians, means in [-40, 40]^50 (benchmarks.md)",
+		dynamics.Config{PriorStd: 100, Steps: 100, Beta: "quadratic", Sigma: "geometric", SigmaMax: 100, SigmaMin: 3,
+			PriorSteps: 50, AdjointClip: 50}, nil)
+}
+
+// funnel10 is Neal's 10-d funnel of benchmarks.md.
+func funnel10() Experiment {
+	return registered("funnel10", "10-d Neal funnel, x0 ~ N(0, 9), x1..9 | x0 ~ N(0, e^x0) (benchmarks.md)",
+		dynamics.Config{PriorStd: 3, Steps: 100, Beta: "quadratic", Sigma: "geometric", SigmaMax: 5, SigmaMin: 1,
+			PriorSteps: 50, GradClip: 100, AdjointClip: 50},
+		func(s *Settings) { s.Train.LearnRateU, s.Train.LearnRateV = 5e-4, 5e-4 })
+}
+
+// manywell5 is the 5-d many-well of benchmarks.md (32 modes at ±2).
+func manywell5() Experiment {
+	return registered("manywell5", "5-d many-well, E = sum (x_i^2 - 4)^2, 32 modes (benchmarks.md)",
+		dynamics.Config{PriorStd: 2, Steps: 100, Beta: "quadratic", Sigma: "geometric", SigmaMax: 10, SigmaMin: 2,
+			PriorSteps: 50, GradClip: 100, AdjointClip: 10}, nil)
+}
+
+// gauss2 is a 2-d Gaussian-to-Gaussian sanity problem with a known answer: the target
+// N((2, −1), diag(0.25, 4)) from the prior N(0, I) with slow dynamics (σ = 1), which the
+// uncontrolled reference cannot reach in unit time.
+func gauss2() Experiment {
+	return Experiment{
+		Name:    "gauss2",
+		Summary: "2-d Gaussian N((2,-1), diag(0.25, 4)) from N(0, I): a sanity check with a known answer (about 1 minute)",
+		Target: func() (targets.Target, error) {
+			return targets.NewGauss("gauss2", []float64{2, -1}, []float64{0.25, 4})
+		},
+		Defaults: func() Settings {
+			return Settings{
+				Experiment: "gauss2", Seed: 3,
+				Process: dynamics.Config{PriorStd: 1, Steps: 50, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 25},
+				Train: dynamics.TrainConfig{Rounds: 6, AMEpochs: 10, RAMEpochs: 10, Paths: 256, Updates: 40, Batch: 256,
+					TimesPerPath: 8, KeepT0: true, BufferU: 20000, BufferV: 5000, LearnRateU: 2e-3, LearnRateV: 2e-3,
+					LRFinal: 0.1, Weighting: "uniform"},
+				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float64"},
+				Eval: EvalSettings{N: 2000, EpsFrac: 0.05, W2: true, Chunk: 2000},
 			}
 		},
 	}
