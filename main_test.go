@@ -30,7 +30,7 @@ func TestRunWritesRunFolder(t *testing.T) {
 	dir := filepath.Join(out, "r1")
 	for _, f := range []string{"config.json", "metrics.json", "results.md", "log.jsonl", "u.ckpt", "v.ckpt",
 		"samples_naas.npy", "samples_baseline.npy", "samples_exact.npy", "logw_naas.npy", "logw_baseline.npy",
-		"graphs/u_forward.dot", "graphs/u_am_loss.dot", "graphs/v_forward.dot", "graphs/v_ram_loss.dot"} {
+		"samples.png", "loss.png", "modes.png", "graphs/u_forward.dot", "graphs/u_am_loss.dot", "graphs/v_forward.dot", "graphs/v_ram_loss.dot"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty (%v)", f, err)
 		}

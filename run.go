@@ -17,6 +17,8 @@ import (
 	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/experiments"
 	"github.com/naas-go/naas/experiments/npy"
+	"github.com/naas-go/naas/experiments/plots"
+	"github.com/naas-go/naas/experiments/targets"
 	"github.com/naas-go/naas/graph"
 	"github.com/naas-go/naas/models"
 	"github.com/urfave/cli/v2"
@@ -74,7 +76,9 @@ func runAction(c *cli.Context) error {
 	defer logFile.Close()
 	prog := newProgress(os.Stderr, quiet, smp.Trainer.Cfg.TotalEpochs())
 	trainStart := time.Now()
+	var history []dynamics.EpochInfo
 	trainErr := smp.Trainer.Run(c.Context, func(info dynamics.EpochInfo) error {
+		history = append(history, info)
 		if err := json.NewEncoder(logFile).Encode(info); err != nil {
 			return err
 		}
@@ -100,6 +104,9 @@ func runAction(c *cli.Context) error {
 	}
 	if err := writeResults(dir, rep, trainSec, smp.Proc.E.Calls()); err != nil {
 		return err
+	}
+	for _, err := range writePlots(dir, smp, rep, history) {
+		fmt.Fprintln(os.Stderr, "plot skipped:", err)
 	}
 	fmt.Println(rep.Markdown())
 	logf("evaluation: %.1f s; results in %s\n", rep.Seconds, dir)
@@ -292,4 +299,62 @@ func graphAction(c *cli.Context) error {
 	}
 	fmt.Printf("wrote u_forward, u_am_loss, v_forward, v_ram_loss (.dot) in %s\n", dir)
 	return nil
+}
+
+// writePlots draws samples.png (NAAS and baseline over the reference density, projected on the
+// reference's principal axes, or x0–x1 for the funnel), loss.png (per stage) and, for targets
+// with modes, modes.png (mode weights against the truth). A plot that fails is reported and
+// skipped: plotting never loses a run.
+func writePlots(dir string, smp *experiments.Sampler, rep *experiments.Report, history []dynamics.EpochInfo) []error {
+	var errs []error
+	d := smp.Proc.D
+	opts := plots.SamplesOptions{Title: smp.Settings.Experiment}
+	if _, ok := smp.Target.(*targets.Funnel); ok {
+		opts.Coords = plots.CoordsRaw
+	}
+	sets := []plots.Set{{Name: "NAAS", X: rep.NAASX}, {Name: "annealed Langevin (u = v = 0)", X: rep.BaselineX}}
+	if err := plots.SamplesPNG(filepath.Join(dir, "samples.png"), rep.ExactX, sets, d, opts); err != nil {
+		errs = append(errs, fmt.Errorf("samples.png: %w", err))
+	}
+	var curves []plots.Curve
+	for _, stage := range []string{dynamics.StageAM, dynamics.StageRAM} {
+		c := plots.Curve{Name: stage + " loss"}
+		for _, h := range history {
+			if h.Stage == stage {
+				c.Epoch = append(c.Epoch, float64(h.Epoch))
+				c.Loss = append(c.Loss, h.Loss)
+			}
+		}
+		if len(c.Loss) > 0 {
+			curves = append(curves, c)
+		}
+	}
+	if len(curves) > 0 {
+		if err := plots.LossPNG(filepath.Join(dir, "loss.png"), curves); err != nil {
+			errs = append(errs, fmt.Errorf("loss.png: %w", err))
+		}
+	}
+	if md, ok := smp.Target.(targets.Moded); ok {
+		k := md.NModes()
+		hist := func(x []float64) []float64 {
+			n := len(x) / d
+			labels := make([]int, n)
+			md.Modes(x, labels)
+			w := make([]float64, k)
+			for _, l := range labels {
+				w[l] += 1 / float64(n)
+			}
+			return w
+		}
+		truth := make([]float64, k)
+		for i := range truth {
+			truth[i] = 1 / float64(k)
+		}
+		hs := []plots.Hist{{Name: "exact", Weights: hist(rep.ExactX)}, {Name: "NAAS", Weights: hist(rep.NAASX)},
+			{Name: "annealed Langevin", Weights: hist(rep.BaselineX)}}
+		if err := plots.ModeWeightsPNG(filepath.Join(dir, "modes.png"), truth, hs); err != nil {
+			errs = append(errs, fmt.Errorf("modes.png: %w", err))
+		}
+	}
+	return errs
 }
