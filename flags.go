@@ -44,6 +44,7 @@ func settings() []setting {
 		intSetting("prior-steps", "Euler steps of the prior stage", func(s *S) *int { return &s.Process.PriorSteps }),
 		floatSetting("grad-clip", "per-sample cap on |∇E| (0: off)", func(s *S) *float64 { return &s.Process.GradClip }),
 		floatSetting("adjoint-clip", "per-path cap on |a_k| (0: off)", func(s *S) *float64 { return &s.Process.AdjointClip }),
+		floatSetting("control-from", "t₀: u acts only for t ≥ t₀ (0: everywhere, as specified)", func(s *S) *float64 { return &s.Process.ControlFrom }),
 		intSetting("rounds", "alternating AM/RAM rounds", func(s *S) *int { return &s.Train.Rounds }),
 		intSetting("am-epochs", "AM epochs per round (N_u)", func(s *S) *int { return &s.Train.AMEpochs }),
 		intSetting("ram-epochs", "RAM epochs per round (N_v)", func(s *S) *int { return &s.Train.RAMEpochs }),

@@ -617,3 +617,42 @@ func TestRolloutReproducible(t *testing.T) {
 		}
 	}
 }
+
+func TestControlFrom(t *testing.T) {
+	e := wells{d: 2, c: 0.1}
+	p := newProc(t, e, Config{PriorStd: 1, Steps: 10, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 5, ControlFrom: 0.5})
+	if k0 := p.FirstControlled(); k0 != 5 {
+		t.Fatalf("first controlled index %d, want 5", k0)
+	}
+	x0 := randn(rand.New(rand.NewPCG(1, 1)), 8, 1)
+	ref, _ := p.Rollout(x0, nil, rand.New(rand.NewPCG(2, 2)), RolloutOptions{Keep: true})
+	ctl, _ := p.Rollout(x0, &linearControl{d: 2, offset: 5}, rand.New(rand.NewPCG(2, 2)), RolloutOptions{Keep: true})
+	for k := 0; k <= 10; k++ {
+		same := true
+		for i := range ref.X[k] {
+			same = same && ref.X[k][i] == ctl.X[k][i]
+		}
+		if same != (k <= 5) {
+			t.Errorf("step %d: controlled path equal to the reference = %v; u should act from t = 0.5 only", k, same)
+		}
+	}
+	u := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1}
+	v := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1}
+	cfg := TrainConfig{Rounds: 1, AMEpochs: 1, RAMEpochs: 0, Paths: 8, Updates: 1, Batch: 4, TimesPerPath: 3, KeepT0: true,
+		BufferU: 100, BufferV: 10, LearnRateU: 1e-3, LearnRateV: 1e-3, LRFinal: 1, Weighting: "uniform"}
+	tr, err := NewTrainer(p, u, v, cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < tr.BufU.Len(); i++ {
+		if tk := tr.BufU.Row(i)[0][0]; tk < 0.5 {
+			t.Fatalf("buffer time %v < t0 = 0.5", tk)
+		}
+	}
+	if _, err := NewProcess(e, Config{PriorStd: 1, Steps: 10, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 5, ControlFrom: 1}); err == nil {
+		t.Error("control from t0 = 1 accepted")
+	}
+}

@@ -30,6 +30,15 @@ type Config struct {
 	GradClip float64 `json:"grad_clip"`
 	// AdjointClip caps |a_k| per path inside the adjoint recursion (0 = off; naas.md §6 guard).
 	AdjointClip float64 `json:"adjoint_clip"`
+	// ControlFrom is t₀ ∈ [0, 1): the control u acts only on grid times t_k ≥ t₀ and the AM
+	// buffer only receives those times (0: everywhere, the method as specified). A study knob
+	// for naas.md §9's observation that u is harmful at early, large-σ times.
+	ControlFrom float64 `json:"control_from,omitempty"`
+}
+
+// FirstControlled is the first grid index k with t_k ≥ ControlFrom.
+func (p *Process) FirstControlled() int {
+	return int(math.Ceil(p.Cfg.ControlFrom*float64(p.Grid.K) - 1e-9))
 }
 
 // Process is a configured annealed reference for one Energy: the schedules on the grid,
@@ -69,6 +78,9 @@ func NewProcess(e Energy, cfg Config) (*Process, error) {
 	}
 	if cfg.AdjointClip < 0 || math.IsNaN(cfg.AdjointClip) {
 		return nil, fmt.Errorf("adjoint clip = %v: must be ≥ 0 (0 = off)", cfg.AdjointClip)
+	}
+	if !(cfg.ControlFrom >= 0 && cfg.ControlFrom < 1) {
+		return nil, fmt.Errorf("control from t0 = %v: must be in [0, 1)", cfg.ControlFrom)
 	}
 	g, err := NewGrid(cfg.Steps, cfg.Beta, cfg.Sigma, cfg.SigmaMax, cfg.SigmaMin)
 	if err != nil {

@@ -37,7 +37,8 @@ type RolloutOptions struct {
 //
 //	x_{k+1} = x_k + [b(t_k, x_k) + σ_k² u(x_k, t_k)] h + σ_k √h ξ_k,   ξ_k ~ N(0, I),
 //
-// from the B = len(x0)/d start points x0, with u = nil meaning the uncontrolled reference.
+// from the B = len(x0)/d start points x0, with u = nil meaning the uncontrolled reference
+// (u acts only from t_k ≥ Cfg.ControlFrom).
 // The network is only evaluated; no gradient flows through the roll-out. Noise is drawn
 // from rng in a fixed order, so the same rng state gives the same path.
 func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOptions) (*Path, error) {
@@ -69,6 +70,7 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		path.LogW = make([]float64, B)
 	}
 	s2 := p.S * p.S
+	k0 := p.FirstControlled()
 	for k := 0; k <= K; k++ {
 		if opt.Keep && k < K {
 			gk = make([]float64, n)
@@ -94,7 +96,8 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		if k == K {
 			break
 		}
-		if u != nil {
+		controlled := u != nil && k >= k0
+		if controlled {
 			t := g.T(k)
 			for b := range tk {
 				tk[b] = t
@@ -118,7 +121,7 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 				j := b*d + i
 				xi := rng.NormFloat64()
 				drift := -half * ((1-bk)*(x[j]-p.M[i])/s2 + bk*gk[j])
-				if u != nil {
+				if controlled {
 					drift += sk * sk * uk[j]
 				}
 				xiPrev[j] = xi

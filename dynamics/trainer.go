@@ -264,23 +264,24 @@ func (t *Trainer) amEpoch(info *EpochInfo) error {
 func (t *Trainer) pushAM(path *Path, A [][]float64, info *EpochInfo) error {
 	p, cfg, d := t.P, t.Cfg, t.P.D
 	K := p.Grid.K
-	nt := min(cfg.TimesPerPath, K)
+	k0 := p.FirstControlled()
+	nt := min(cfg.TimesPerPath, K-k0)
 	var tt, xx, aa, ww []float64
-	perm := make([]int, K)
+	perm := make([]int, K-k0)
 	for b := 0; b < path.B; b++ {
 		if !finiteRow(path, A, b, d) {
 			info.Dropped++
 			continue
 		}
 		for i := range perm {
-			perm[i] = i
+			perm[i] = k0 + i
 		}
 		// partial Fisher–Yates: the first nt entries are distinct uniform indices
 		for i := 0; i < nt; i++ {
-			j := i + t.rng.IntN(K-i)
+			j := i + t.rng.IntN(len(perm)-i)
 			perm[i], perm[j] = perm[j], perm[i]
 		}
-		if cfg.KeepT0 {
+		if cfg.KeepT0 && k0 == 0 {
 			has0 := false
 			for i := 0; i < nt; i++ {
 				has0 = has0 || perm[i] == 0
