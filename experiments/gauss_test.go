@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
 )
 
 // gaussSettings are the defaults of the gauss2 experiment: prior N(0, I) in 2-d, target
