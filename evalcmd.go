@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -28,19 +27,13 @@ func evalCommand() *cli.Command {
 	}
 }
 
-// loadRun rebuilds the sampler of a run folder and loads its networks.
+// loadRun rebuilds the sampler of a finished run folder and loads its final networks.
 func loadRun(dir string) (*experiments.Sampler, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	s, err := runSettings(dir)
 	if err != nil {
-		return nil, fmt.Errorf("not a run folder: %w", err)
+		return nil, err
 	}
-	var rec struct {
-		Settings *experiments.Settings `json:"settings"`
-	}
-	if err := json.Unmarshal(b, &rec); err != nil || rec.Settings == nil {
-		return nil, fmt.Errorf("%s/config.json has no readable settings: %v", dir, err)
-	}
-	smp, err := experiments.Build(*rec.Settings)
+	smp, err := experiments.Build(s)
 	if err != nil {
 		return nil, err
 	}

@@ -79,6 +79,8 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "name", Usage: "run folder name (default: EXP-seedN-TIMESTAMP); an existing folder is never overwritten"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the results table"},
 		&cli.BoolFlag{Name: "no-w2", Usage: "skip the exact W2 (an O(n³) assignment)"},
+		&cli.IntFlag{Name: "checkpoint-every", Value: 10, Usage: "write a checkpoint (networks, optimisers, buffers, random state) every N epochs (0: only at the end and on Ctrl-C)"},
+		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder from its last checkpoint (its settings are used; other flags are ignored)"},
 	}
 	for _, s := range settings() {
 		fl = append(fl, s.flag)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/naas-go/naas/experiments/npy"
 )
@@ -83,5 +85,57 @@ func TestBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want it to mention %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestInterruptAndResume interrupts a run (by a deadline, wherever it happens to be), resumes
+// it, and checks that its samples are bit-identical to an uninterrupted run's.
+func TestInterruptAndResume(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"--exp", "gauss2", "--out", out, "--quiet", "--no-w2", "--rounds", "4", "--am-epochs", "5",
+		"--ram-epochs", "5", "--paths", "32", "--batch", "32", "--updates", "3", "--steps", "10", "--width", "8",
+		"--depth", "1", "--eval-n", "50", "--checkpoint-every", "3"}
+	if err := runCLI(t, append(args, "--name", "straight")...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	app := newApp()
+	err := app.RunContext(ctx, append([]string{"naas", "--name", "cut"}, args...))
+	if err == nil {
+		t.Skip("the run finished before the deadline; nothing was interrupted")
+	}
+	if !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	cut := filepath.Join(out, "cut")
+	if err := runCLI(t, "--resume", cut, "--steps", "11"); err == nil || !strings.Contains(err.Error(), "--steps") {
+		t.Errorf("resume with a changed setting: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(cut, "checkpoint")); err == nil {
+		t.Logf("checkpoint pointer after the interruption: %s (err %v)", b, err)
+	}
+	if err := runCLI(t, "--resume", cut, "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := npy.ReadFile(filepath.Join(out, "straight", "samples_naas.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := npy.ReadFile(filepath.Join(cut, "samples_naas.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("resumed run's sample %d differs: %v vs %v", i, b[i], a[i])
+		}
+	}
+	log, _ := os.ReadFile(filepath.Join(cut, "log.jsonl"))
+	if n := strings.Count(string(log), "\n"); n != 40 {
+		t.Errorf("resumed log.jsonl has %d epochs, want 40", n)
+	}
+	if err := runCLI(t, "--resume", cut); err == nil || !strings.Contains(err.Error(), "finished") {
+		t.Errorf("resuming a finished run: %v", err)
 	}
 }

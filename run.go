@@ -25,77 +25,99 @@ import (
 	"golang.org/x/term"
 )
 
-// runAction trains, evaluates and writes a run folder.
+// runAction trains, evaluates and writes a run folder (or resumes one with --resume).
 func runAction(c *cli.Context) error {
 	if c.Args().Present() {
-		return fmt.Errorf("unexpected argument %q; commands: list, graph (see --help)", c.Args().First())
-	}
-	s, err := resolveSettings(c)
-	if err != nil {
-		return err
+		return fmt.Errorf("unexpected argument %q; commands: train, eval, sample, graph, list, bench (see --help)", c.Args().First())
 	}
 	quiet := c.Bool("quiet")
-	name := c.String("name")
-	if name == "" {
-		name = fmt.Sprintf("%s-seed%d-%s", s.Experiment, s.Seed, time.Now().UTC().Format("20060102-150405"))
-	}
-	// build first: every bad setting is reported before anything is written
-	smp, err := experiments.Build(s)
-	if err != nil {
-		return err
-	}
-	defer smp.Close()
-	dir := filepath.Join(c.String("out"), name)
-	if err := os.MkdirAll(c.String("out"), 0o755); err != nil {
-		return err
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("run folder %s already exists; choose another --name (results are never overwritten)", dir)
-		}
-		return err
-	}
-	if err := writeJSON(filepath.Join(dir, "config.json"), runRecord(s)); err != nil {
-		return err
-	}
 	logf := func(format string, a ...any) {
 		if !quiet {
 			fmt.Fprintf(os.Stderr, format, a...)
 		}
 	}
+	var (
+		smp     *experiments.Sampler
+		dir     string
+		history []dynamics.EpochInfo
+		err     error
+	)
+	if dir = c.String("resume"); dir != "" {
+		for _, st := range settings() {
+			if n := st.flag.Names()[0]; c.IsSet(n) {
+				return fmt.Errorf("--resume uses the run's recorded settings; --%s cannot change them", n)
+			}
+		}
+		if smp, history, err = resumeRun(dir); err != nil {
+			return err
+		}
+		logf("resuming %s at epoch %d of %d\n", dir, smp.Trainer.Epoch, smp.Trainer.Cfg.TotalEpochs())
+	} else {
+		s, err := resolveSettings(c)
+		if err != nil {
+			return err
+		}
+		// build first: every bad setting is reported before anything is written
+		if smp, err = experiments.Build(s); err != nil {
+			return err
+		}
+		name := c.String("name")
+		if name == "" {
+			name = fmt.Sprintf("%s-seed%d-%s", s.Experiment, s.Seed, time.Now().UTC().Format("20060102-150405"))
+		}
+		dir = filepath.Join(c.String("out"), name)
+		if err := newRunFolder(dir, s); err != nil {
+			smp.Close()
+			return err
+		}
+		if err := writeGraphs(smp, filepath.Join(dir, "graphs")); err != nil {
+			smp.Close()
+			return err
+		}
+	}
+	defer smp.Close()
+	s := smp.Settings
 	logf("run folder %s\n%s: d = %d, K = %d, %d rounds × (%d AM + %d RAM) epochs, %d paths/epoch, u and v: %s %d×%d %s (%d parameters each)\n",
 		dir, s.Experiment, smp.Proc.D, s.Process.Steps, s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths,
 		s.Net.Arch, s.Net.Depth, s.Net.Width, s.Net.Act, smp.U.NumParams())
-	if err := writeGraphs(smp, filepath.Join(dir, "graphs")); err != nil {
-		return err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "log.jsonl"))
+	logFile, err := os.OpenFile(filepath.Join(dir, "log.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close()
+	every := c.Int("checkpoint-every")
 	prog := newProgress(os.Stderr, quiet, smp.Trainer.Cfg.TotalEpochs())
+	prog.n = smp.Trainer.Epoch
 	trainStart := time.Now()
-	var history []dynamics.EpochInfo
 	trainErr := smp.Trainer.Run(c.Context, func(info dynamics.EpochInfo) error {
 		history = append(history, info)
 		if err := json.NewEncoder(logFile).Encode(info); err != nil {
 			return err
 		}
 		prog.epoch(info)
+		if every > 0 && (info.Epoch+1)%every == 0 {
+			return smp.SaveCheckpoint(dir)
+		}
 		return nil
 	})
 	prog.done()
 	trainSec := time.Since(trainStart).Seconds()
-	// the networks are saved whatever happened, so that nothing trained is lost
-	if err := saveCheckpoint(smp, dir); err != nil {
+	if trainErr != nil {
+		if errors.Is(trainErr, context.Canceled) || errors.Is(trainErr, context.DeadlineExceeded) {
+			// Run stops between epochs, so the state is consistent: save it
+			if err := smp.SaveCheckpoint(dir); err != nil {
+				return fmt.Errorf("interrupted, and the checkpoint failed: %w", err)
+			}
+			return fmt.Errorf("interrupted after %d of %d epochs; checkpoint saved; continue with: naas --resume %s",
+				smp.Trainer.Epoch, smp.Trainer.Cfg.TotalEpochs(), dir)
+		}
+		return fmt.Errorf("training stopped: %w; the last good checkpoint in %s is kept (naas --resume %s continues from it)", trainErr, dir, dir)
+	}
+	if err := smp.SaveCheckpoint(dir); err != nil {
 		return err
 	}
-	if trainErr != nil {
-		if errors.Is(trainErr, context.Canceled) {
-			return fmt.Errorf("interrupted after %d of %d epochs; networks saved in %s", smp.Trainer.Epoch, smp.Trainer.Cfg.TotalEpochs(), dir)
-		}
-		return fmt.Errorf("training stopped: %w (networks of the last finished epoch saved in %s)", trainErr, dir)
+	if err := saveCheckpoint(smp, dir); err != nil {
+		return err
 	}
 	logf("training: %.1f s; evaluating on %d samples (NAAS, baseline, two exact sets)...\n", trainSec, s.Eval.N)
 	rep, err := smp.Evaluate(s.Seed)
@@ -111,6 +133,75 @@ func runAction(c *cli.Context) error {
 	fmt.Println(rep.Markdown())
 	logf("evaluation: %.1f s; results in %s\n", rep.Seconds, dir)
 	return nil
+}
+
+// newRunFolder creates a new run folder with its config.json; it never reuses a folder.
+func newRunFolder(dir string, s experiments.Settings) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("run folder %s already exists; choose another --name, or continue it with --resume %s (results are never overwritten)", dir, dir)
+		}
+		return err
+	}
+	return writeJSON(filepath.Join(dir, "config.json"), runRecord(s))
+}
+
+// resumeRun rebuilds the sampler of a run folder from its config.json, restores its newest
+// checkpoint and returns the epoch log up to that checkpoint (later lines are dropped from
+// log.jsonl, since those epochs will run again).
+func resumeRun(dir string) (*experiments.Sampler, []dynamics.EpochInfo, error) {
+	if _, err := os.Stat(filepath.Join(dir, "metrics.json")); err == nil {
+		return nil, nil, fmt.Errorf("%s is a finished run (metrics.json exists); nothing to resume", dir)
+	}
+	s, err := runSettings(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	smp, err := experiments.Build(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := smp.LoadCheckpoint(dir); err != nil {
+		smp.Close()
+		return nil, nil, err
+	}
+	var hist []dynamics.EpochInfo
+	b, err := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		smp.Close()
+		return nil, nil, err
+	}
+	var keep []byte
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		var info dynamics.EpochInfo
+		if json.Unmarshal([]byte(line), &info) == nil && info.Epoch < smp.Trainer.Epoch {
+			hist = append(hist, info)
+			keep = append(keep, line...)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "log.jsonl"), keep, 0o644); err != nil {
+		smp.Close()
+		return nil, nil, err
+	}
+	return smp, hist, nil
+}
+
+// runSettings reads the settings recorded in a run folder's config.json.
+func runSettings(dir string) (experiments.Settings, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return experiments.Settings{}, fmt.Errorf("not a run folder: %w", err)
+	}
+	var rec struct {
+		Settings *experiments.Settings `json:"settings"`
+	}
+	if err := json.Unmarshal(b, &rec); err != nil || rec.Settings == nil {
+		return experiments.Settings{}, fmt.Errorf("%s/config.json has no readable settings (%v)", dir, err)
+	}
+	return *rec.Settings, nil
 }
 
 // runRecord is what config.json holds: the settings and how to reproduce them.
