@@ -4,6 +4,7 @@
 //	go run . list                 # experiments and architectures
 //	go run . graph --exp mos50    # DOT (and SVG with graphviz) of the networks and losses
 //	go run . eval --run DIR       # re-evaluate a trained run over 5 seeds (mean ± std)
+//	go run . sample --run DIR     # draw samples from a trained run (.npy and CSV)
 //
 // Every hyper-parameter is a flag; a JSON config file (--config) sets many at once and
 // flags override it. See README.md.
@@ -39,7 +40,10 @@ func newApp() *cli.App {
 		Flags:  runFlags(),
 		Action: runAction,
 		Commands: []*cli.Command{
+			{Name: "train", Usage: "the same as running without a command: train, evaluate once, write a run folder",
+				Flags: runFlags(), Action: runAction},
 			evalCommand(),
+			sampleCommand(),
 			{Name: "list", Usage: "list experiments, architectures, activations and schedules", Action: listAction},
 			{Name: "graph", Usage: "write the DOT graphs of u, v and both losses (SVG too when graphviz is installed)",
 				Flags: append(runFlags(), &cli.StringFlag{Name: "dir", Value: "graphs", Usage: "output folder"}), Action: graphAction},

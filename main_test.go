@@ -139,3 +139,41 @@ func TestInterruptAndResume(t *testing.T) {
 		t.Errorf("resuming a finished run: %v", err)
 	}
 }
+
+func TestSampleAndEvalCommands(t *testing.T) {
+	out := t.TempDir()
+	if err := runCLI(t, "--exp", "manywell5", "--out", out, "--name", "r", "--quiet", "--no-w2", "--rounds", "1",
+		"--am-epochs", "1", "--ram-epochs", "1", "--paths", "16", "--batch", "16", "--updates", "2", "--steps", "8",
+		"--width", "8", "--depth", "1", "--eval-n", "64"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(out, "r")
+	if err := runCLI(t, "sample", "--run", dir, "--n", "30"); err != nil {
+		t.Fatal(err)
+	}
+	x, shape, err := npy.ReadFile(filepath.Join(dir, "draw.npy"))
+	if err != nil || shape[0] != 30 || shape[1] != 5 || len(x) != 150 {
+		t.Errorf("draw.npy: shape %v err %v", shape, err)
+	}
+	csvb, _ := os.ReadFile(filepath.Join(dir, "draw.csv"))
+	if lines := strings.Count(string(csvb), "\n"); lines != 31 || !strings.HasPrefix(string(csvb), "x0,x1,x2,x3,x4,logw\n") {
+		t.Errorf("draw.csv: %d lines, header %q", lines, strings.SplitN(string(csvb), "\n", 2)[0])
+	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "30"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second sample into the same name: %v", err)
+	}
+	if err := runCLI(t, "eval", "--run", dir, "--seeds", "2", "--n", "40", "--no-w2", "--quiet"); err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Seeds   []uint64                              `json:"seeds"`
+		Methods map[string]map[string]struct{ N int } `json:"methods"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "eval.json"))
+	if err := json.Unmarshal(b, &sum); err != nil || len(sum.Seeds) != 2 || sum.Methods["floor"]["mode_tv"].N != 2 {
+		t.Errorf("eval.json: %+v (err %v)", sum, err)
+	}
+	if err := runCLI(t, "sample", "--run", filepath.Join(out, "nope")); err == nil || !strings.Contains(err.Error(), "not a run folder") {
+		t.Errorf("sample from a missing run: %v", err)
+	}
+}
