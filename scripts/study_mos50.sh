@@ -15,6 +15,8 @@ declare -A rows=(
   [F-lr1e-4]="--lr-u 1e-4 --lr-v 1e-4"
   [G-paths1024]="--paths 1024"
   [H-adjclip5]="--adjoint-clip 5"
+  [I-late-control]="--control-from 0.5 --ram-epochs 0"
+  [J-late-control-sigma2]="--control-from 0.5 --ram-epochs 0 --weighting sigma2"
 )
 sel=("$@")
 [ ${#sel[@]} -gt 0 ] || sel=($(printf '%s\n' "${!rows[@]}" | sort))
