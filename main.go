@@ -44,6 +44,7 @@ func newApp() *cli.App {
 				Flags: runFlags(), Action: runAction},
 			evalCommand(),
 			sampleCommand(),
+			reportCommand(),
 			{Name: "list", Usage: "list experiments, architectures, activations and schedules", Action: listAction},
 			{Name: "graph", Usage: "write the DOT graphs of u, v and both losses (SVG too when graphviz is installed)",
 				Flags: append(runFlags(), &cli.StringFlag{Name: "dir", Value: "graphs", Usage: "output folder"}), Action: graphAction},

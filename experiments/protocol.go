@@ -152,3 +152,32 @@ func fmtStat(st Stat) string {
 	}
 	return fmt.Sprintf("%.4g ± %.2g", st.Mean, st.Std)
 }
+
+// CombinedMarkdown renders several summaries as one table with the headline metrics:
+// Sinkhorn divergence, W2, MMD, mode TV or KS x₀, ELBO and ESS, each as mean ± std over
+// seeds, one row per (experiment, method). trainTime, if not nil, labels each summary's row
+// group with its training wall time.
+func CombinedMarkdown(sums []*Summary, trainTime []string) string {
+	cols := []string{"sinkhorn_divergence", "w2", "mmd", "modes_hit", "mode_tv", "ks_x0", "logz", "ess"}
+	var b strings.Builder
+	b.WriteString("| target | method | training | " + strings.Join(cols, " | ") + " |\n|---|---|---|" + strings.Repeat("---|", len(cols)) + "\n")
+	names := map[string]string{"naas": "NAAS", "baseline": "annealed Langevin", "floor": "floor"}
+	for i, s := range sums {
+		for _, meth := range []string{"naas", "baseline", "floor"} {
+			tt := "–"
+			if meth == "naas" && trainTime != nil {
+				tt = trainTime[i]
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |", s.Experiment, names[meth], tt)
+			for _, c := range cols {
+				if st, ok := s.Methods[meth][c]; ok {
+					b.WriteString(" " + fmtStat(st) + " |")
+				} else {
+					b.WriteString(" – |")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
