@@ -656,3 +656,42 @@ func TestControlFrom(t *testing.T) {
 		t.Error("control from t0 = 1 accepted")
 	}
 }
+
+func TestRAMGate(t *testing.T) {
+	e := wells{d: 2, c: 0.1}
+	p := newProc(t, e, Config{PriorStd: 1, Steps: 10, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 5})
+	for _, gate := range []float64{0, 0.1} {
+		u := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1} // u ≡ 0: explains nothing, R² ≤ 0
+		v := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1}
+		cfg := TrainConfig{Rounds: 1, AMEpochs: 2, RAMEpochs: 2, Paths: 64, Updates: 2, Batch: 8, TimesPerPath: 2,
+			BufferU: 1000, BufferV: 100, LearnRateU: 1e-3, LearnRateV: 1e-3, LRFinal: 1, Weighting: "uniform", RAMGate: gate}
+		tr, err := NewTrainer(p, u, v, cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r2 []float64
+		skipped := 0
+		if err := tr.Run(context.Background(), func(info EpochInfo) error {
+			if info.Stage == StageAM {
+				r2 = append(r2, info.R2T0)
+			}
+			if info.Skipped {
+				skipped++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range r2 {
+			if !(r <= 0) {
+				t.Errorf("R² of the zero control = %v; want ≤ 0", r)
+			}
+		}
+		if gate == 0 && (skipped != 0 || v.steps != 4) {
+			t.Errorf("no gate: %d RAM epochs skipped, %d v steps", skipped, v.steps)
+		}
+		if gate > 0 && (skipped != 2 || v.steps != 0) {
+			t.Errorf("gate %v: %d RAM epochs skipped, %d v steps; want all skipped", gate, skipped, v.steps)
+		}
+	}
+}

@@ -16,6 +16,7 @@ type trainerState struct {
 	BufU    bufferState
 	BufV    bufferState
 	Config  TrainConfig
+	LastR2  float64
 }
 
 type bufferState struct {
@@ -67,7 +68,7 @@ func (t *Trainer) SaveState(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return gob.NewEncoder(w).Encode(trainerState{Version: 1, Epoch: t.Epoch, RNG: rng, BufU: t.BufU.state(), BufV: t.BufV.state(), Config: t.Cfg})
+	return gob.NewEncoder(w).Encode(trainerState{Version: 1, Epoch: t.Epoch, RNG: rng, BufU: t.BufU.state(), BufV: t.BufV.state(), Config: t.Cfg, LastR2: t.lastR2})
 }
 
 // LoadState restores a state written by SaveState. The training configuration must match.
@@ -99,5 +100,6 @@ func (t *Trainer) LoadState(r io.Reader) error {
 	t.BufV.restore(st.BufV)
 	*t.Src = src
 	t.Epoch = st.Epoch
+	t.lastR2 = st.LastR2
 	return nil
 }

@@ -33,6 +33,11 @@ type TrainConfig struct {
 	// Weighting of the AM loss over time: "uniform" (naas.md §4) or "sigma2", weight
 	// σ_k²/mean_k σ_k² (the standard adjoint-matching parameterisation, drift b + σũ).
 	Weighting string `json:"weighting"`
+	// RAMGate, if > 0, skips the epochs of a RAM stage when the held-out R² of u(·, 0) as a
+	// predictor of the adjoint a₀, measured on the fresh paths of the stage's last AM epoch
+	// before training on them, is below RAMGate: RAM's target is −u(·, 0), so it is only
+	// trusted where u(·, 0) demonstrably explains a₀ (naas.md §9). 0 = always run RAM.
+	RAMGate float64 `json:"ram_gate,omitempty"`
 }
 
 // Weightings lists the accepted AM loss weightings.
@@ -94,6 +99,11 @@ type EpochInfo struct {
 	Dropped   int     `json:"dropped,omitempty"`    // non-finite paths dropped
 	Clipped   int     `json:"grad_clipped,omitempty"`
 	AdjCapped int     `json:"adjoint_capped,omitempty"`
+	// R2T0 is the held-out R² of u(x₀, 0) against −a₀ on the epoch's fresh paths, before
+	// training on them: 1 − mean|u + a₀|² / mean|a₀ − ā₀|² (≤ 0: u(·, 0) explains nothing).
+	R2T0 float64 `json:"r2_t0,omitempty"`
+	// Skipped marks a RAM epoch skipped by the RAM gate.
+	Skipped bool `json:"skipped,omitempty"`
 	// Time split of the epoch in seconds.
 	RolloutSec float64 `json:"rollout_s"`
 	AdjointSec float64 `json:"adjoint_s,omitempty"`
@@ -117,6 +127,8 @@ type Trainer struct {
 	rng   *rand.Rand
 
 	wK []float64 // AM weight per grid index
+	// lastR2 is R2T0 of the last AM epoch (NaN before the first).
+	lastR2 float64
 	// minibatch buffers
 	mt, mx, my, mw []float64
 }
@@ -136,7 +148,7 @@ func NewTrainer(p *Process, u, v Learner, cfg TrainConfig, seed uint64) (*Traine
 		return nil, err
 	}
 	src := rand.NewPCG(seed, 0x6e616173) // "naas"
-	t := &Trainer{P: p, U: u, V: v, Cfg: cfg, BufU: bu, BufV: bv, Src: src, rng: rand.New(src)}
+	t := &Trainer{P: p, U: u, V: v, Cfg: cfg, BufU: bu, BufV: bv, Src: src, rng: rand.New(src), lastR2: math.NaN()}
 	K := p.Grid.K
 	t.wK = make([]float64, K)
 	var mean float64
@@ -251,6 +263,12 @@ func (t *Trainer) amEpoch(info *EpochInfo) error {
 	}
 	info.AdjointSec = time.Since(t1).Seconds()
 	info.A0Norm, info.AMaxNorm, info.AdjCapped = st.A0Norm, st.MaxNorm, st.Capped
+	if p.FirstControlled() == 0 {
+		if info.R2T0, err = t.heldOutR2(path.X[0], A[0]); err != nil {
+			return err
+		}
+		t.lastR2 = info.R2T0
+	}
 	if err := t.pushAM(path, A, info); err != nil {
 		return err
 	}
@@ -328,7 +346,52 @@ func finite(v []float64) bool {
 	return true
 }
 
+// heldOutR2 is 1 − mean|u(x₀, 0) + a₀|² / mean|a₀ − ā₀|² over the finite rows.
+func (t *Trainer) heldOutR2(x0, a0 []float64) (float64, error) {
+	d := t.P.D
+	n := len(x0) / d
+	u0 := make([]float64, len(x0))
+	if err := t.U.Apply(x0, make([]float64, n), u0); err != nil {
+		return 0, err
+	}
+	mean := make([]float64, d)
+	rows := 0
+	for b := 0; b < n; b++ {
+		if !finite(a0[b*d:(b+1)*d]) || !finite(u0[b*d:(b+1)*d]) {
+			continue
+		}
+		rows++
+		for i := 0; i < d; i++ {
+			mean[i] += a0[b*d+i]
+		}
+	}
+	if rows == 0 {
+		return math.NaN(), nil
+	}
+	var res, tot float64
+	for b := 0; b < n; b++ {
+		if !finite(a0[b*d:(b+1)*d]) || !finite(u0[b*d:(b+1)*d]) {
+			continue
+		}
+		for i := 0; i < d; i++ {
+			r := u0[b*d+i] + a0[b*d+i]
+			z := a0[b*d+i] - mean[i]/float64(rows)
+			res += r * r
+			tot += z * z
+		}
+	}
+	if tot == 0 {
+		return math.NaN(), nil
+	}
+	return 1 - res/tot, nil
+}
+
 func (t *Trainer) ramEpoch(info *EpochInfo) error {
+	if g := t.Cfg.RAMGate; g > 0 && !(t.lastR2 >= g) && !math.IsNaN(t.lastR2) {
+		info.Skipped = true
+		info.R2T0 = t.lastR2
+		return nil
+	}
 	p, cfg, d := t.P, t.Cfg, t.P.D
 	t0 := time.Now()
 	y1, _, err := p.SampleY(cfg.Paths, t.V, t.rng, false)
