@@ -17,6 +17,10 @@ declare -A rows=(
   [H-adjclip5]="--adjoint-clip 5"
   [I-late-control]="--control-from 0.5 --ram-epochs 0"
   [J-late-control-sigma2]="--control-from 0.5 --ram-epochs 0 --weighting sigma2"
+  [K-ram-gate0.1]="--ram-gate 0.1"
+  [L-wide-prior]="--prior-std 10 --sigma-max 30 --sigma-min 15"
+  [M-wide-prior-am-only]="--prior-std 10 --sigma-max 30 --sigma-min 15 --ram-epochs 0"
+  [N-wide-prior-late-control]="--prior-std 10 --sigma-max 30 --sigma-min 15 --ram-epochs 0 --control-from 0.5"
 )
 sel=("$@")
 [ ${#sel[@]} -gt 0 ] || sel=($(printf '%s\n' "${!rows[@]}" | sort))
