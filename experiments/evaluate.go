@@ -2,10 +2,10 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
-	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/experiments/metrics"
 	"github.com/naas-go/naas/experiments/targets"
 )
@@ -100,8 +100,8 @@ func (s *Sampler) Evaluate(seed uint64) (*Report, error) {
 
 // SetMetrics computes the metrics of sample set x against the exact set ref (same size,
 // flat row-major, dimension of the target) at absolute Sinkhorn ε. Rows of x with a
-// non-finite coordinate are counted and replaced by rows of... no: they are dropped, and
-// ref is truncated to the same size. logw (may be nil) adds the importance-weight summary.
+// non-finite coordinate or log-weight are counted in NonFinite and dropped, and ref is
+// truncated to the same size. logw (may be nil) adds the importance-weight summary.
 func SetMetrics(tgt targets.Target, x, ref []float64, eps float64, w2 bool, logw []float64) (Metrics, error) {
 	var m Metrics
 	d := tgt.Dim()
@@ -167,12 +167,9 @@ func SetMetrics(tgt targets.Target, x, ref []float64, eps float64, w2 bool, logw
 
 func finiteSlice(v []float64) bool {
 	for _, x := range v {
-		if x != x || x > 1.7976931348623157e308 || x < -1.7976931348623157e308 {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return false
 		}
 	}
 	return true
 }
-
-// ensure the dynamics import is used for documentation links.
-var _ dynamics.Control = nil
