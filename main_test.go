@@ -173,6 +173,11 @@ func TestSampleAndEvalCommands(t *testing.T) {
 	if err := json.Unmarshal(b, &sum); err != nil || len(sum.Seeds) != 2 || sum.Methods["floor"]["mode_tv"].N != 2 {
 		t.Errorf("eval.json: %+v (err %v)", sum, err)
 	}
+	for _, f := range []string{"eval.json", "metrics.json"} {
+		if err := runCLI(t, "report", "--file", f, dir); err != nil {
+			t.Errorf("report --file %s: %v", f, err)
+		}
+	}
 	if err := runCLI(t, "sample", "--run", filepath.Join(out, "nope")); err == nil || !strings.Contains(err.Error(), "not a run folder") {
 		t.Errorf("sample from a missing run: %v", err)
 	}

@@ -14,10 +14,10 @@ import (
 func reportCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "report",
-		Usage:     "print one markdown table over the eval.json of several run folders (NAAS, baseline, floor per run)",
+		Usage:     "print one markdown table over several run folders (NAAS, baseline, floor per run; rows named by folder)",
 		ArgsUsage: "RUN_DIR...",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "file", Value: "eval.json", Usage: "summary file inside each run folder"},
+			&cli.StringFlag{Name: "file", Value: "eval.json", Usage: "summary file inside each run folder (eval.json, or metrics.json for the single-seed evaluation of the run itself)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -30,11 +30,12 @@ func reportCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				var s experiments.Summary
-				if err := json.Unmarshal(b, &s); err != nil {
+				s, err := readSummary(b)
+				if err != nil {
 					return fmt.Errorf("%s: %w", filepath.Join(dir, c.String("file")), err)
 				}
-				sums = append(sums, &s)
+				s.Experiment = filepath.Base(dir)
+				sums = append(sums, s)
 				secs = append(secs, trainSeconds(dir))
 			}
 			fmt.Print(experiments.CombinedMarkdown(sums, secs))
@@ -56,4 +57,19 @@ func trainSeconds(dir string) string {
 		return "–"
 	}
 	return strings.TrimSpace(fmt.Sprintf("%.0f s", m.TrainSeconds))
+}
+
+// readSummary reads an eval.json summary, or the single report of a metrics.json.
+func readSummary(b []byte) (*experiments.Summary, error) {
+	var probe struct {
+		Report *experiments.Report `json:"report"`
+	}
+	if err := json.Unmarshal(b, &probe); err == nil && probe.Report != nil {
+		return experiments.Summarize([]*experiments.Report{probe.Report}), nil
+	}
+	var s experiments.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }

@@ -158,7 +158,7 @@ func fmtStat(st Stat) string {
 // seeds, one row per (experiment, method). trainTime, if not nil, labels each summary's row
 // group with its training wall time.
 func CombinedMarkdown(sums []*Summary, trainTime []string) string {
-	cols := []string{"sinkhorn_divergence", "w2", "mmd", "modes_hit", "mode_tv", "ks_x0", "logz", "ess"}
+	cols := []string{"sinkhorn_divergence", "w2", "mmd", "modes_hit", "mode_tv", "ks_x0", "logz", "elbo", "ess"}
 	var b strings.Builder
 	b.WriteString("| target | method | training | " + strings.Join(cols, " | ") + " |\n|---|---|---|" + strings.Repeat("---|", len(cols)) + "\n")
 	names := map[string]string{"naas": "NAAS", "baseline": "annealed Langevin", "floor": "floor"}
