@@ -349,7 +349,10 @@ func (p *progress) epoch(info dynamics.EpochInfo) {
 		info.Epoch+1, p.total, info.Round, info.Stage, info.Loss, info.LR, info.Seconds, info.RolloutSec, info.AdjointSec, info.TrainSec,
 		info.Calls.Energy, info.Calls.Grad, info.Calls.HVP, left)
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		const width = 20
+		done := width * p.n / max(p.total, 1)
+		bar := strings.Repeat("█", done) + strings.Repeat("·", width-done)
+		fmt.Fprintf(p.w, "\r\033[K%s %s", bar, line)
 	} else {
 		fmt.Fprintln(p.w, line)
 	}

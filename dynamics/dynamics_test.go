@@ -695,3 +695,31 @@ func TestRAMGate(t *testing.T) {
 		}
 	}
 }
+
+// nanWells returns NaN gradients: every path becomes non-finite.
+type nanWells struct{ wells }
+
+func (n nanWells) Grad(x, g []float64) {
+	for i := range g {
+		g[i] = math.NaN()
+	}
+}
+
+func TestNonFiniteEnergyStopsWithStageAndEpoch(t *testing.T) {
+	p := newProc(t, nanWells{wells{d: 2}}, Config{PriorStd: 1, Steps: 5, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 3})
+	u := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1}
+	v := &fakeLearner{linearControl: linearControl{d: 2}, loss: 1}
+	cfg := TrainConfig{Rounds: 1, AMEpochs: 1, RAMEpochs: 1, Paths: 8, Updates: 1, Batch: 4, TimesPerPath: 2,
+		BufferU: 100, BufferV: 10, LearnRateU: 1e-3, LearnRateV: 1e-3, LRFinal: 1, Weighting: "uniform"}
+	tr, err := NewTrainer(p, u, v, cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tr.Run(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "AM stage, epoch 0") || !strings.Contains(err.Error(), "non-finite") {
+		t.Errorf("NaN gradients: error %v; want the stage, the epoch and 'non-finite'", err)
+	}
+	if u.steps != 0 {
+		t.Errorf("u took %d steps on non-finite data", u.steps)
+	}
+}
