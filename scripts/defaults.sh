@@ -4,7 +4,8 @@
 #   bash scripts/defaults.sh [experiment ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go build -o bin/naas .
+bin=bin/naas-defaults-$$
+go build -o "$bin" .
 exps=("$@")
 [ ${#exps[@]} -gt 0 ] || exps=(mos50 gmm40 funnel10 manywell5)
 mkdir -p runs/defaults
@@ -12,7 +13,7 @@ for e in "${exps[@]}"; do
   dir=runs/defaults/$e
   if [ ! -f "$dir/metrics.json" ]; then
     rm -rf "$dir"
-    /usr/bin/time -f "$e default run: %e s wall" bin/naas --exp "$e" --out runs/defaults --name "$e"
+    /usr/bin/time -f "$e default run: %e s wall" "$bin" --exp "$e" --out runs/defaults --name "$e"
   fi
-  [ -f "$dir/eval.md" ] || bin/naas eval --run "$dir" --seeds 5
+  [ -f "$dir/eval.md" ] || "$bin" eval --run "$dir" --seeds 5
 done
