@@ -65,6 +65,7 @@ func settings() []setting {
 		stringSetting("act", "activation: "+strings.Join(models.Activations(), ", "), func(s *S) *string { return &s.Net.Act }),
 		intSetting("nfreq", "Fourier frequencies of the time embedding", func(s *S) *int { return &s.Net.NFreq }),
 		stringSetting("dtype", "network precision: float32, float64", func(s *S) *string { return &s.Net.Dtype }),
+		stringSetting("engine", "network engine: native (default), gorgonia (bit-identical reference)", func(s *S) *string { return &s.Net.Engine }),
 		floatSetting("clip-norm", "global gradient-norm clip of each Adam step (0: off)", func(s *S) *float64 { return &s.Net.ClipNorm }),
 		intSetting("eval-n", "samples per evaluation set", func(s *S) *int { return &s.Eval.N }),
 		floatSetting("eps-frac", "Sinkhorn ε as a fraction of the mean squared distance between exact sets", func(s *S) *float64 { return &s.Eval.EpsFrac }),
@@ -81,6 +82,8 @@ func runFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the results table"},
 		&cli.BoolFlag{Name: "no-w2", Usage: "skip the exact W2 (an O(n³) assignment)"},
 		&cli.IntFlag{Name: "checkpoint-every", Value: 10, Usage: "write a checkpoint (networks, optimisers, buffers, random state) every N epochs (0: only at the end and on Ctrl-C)"},
+		&cli.IntFlag{Name: "validate-every", Usage: "every N epochs, score a fixed validation draw by its ELBO (no ground truth) and keep the best networks in best/; ground-truth metrics of the same draw go to validation.jsonl beside it (0: off)"},
+		&cli.IntFlag{Name: "validate-n", Value: 500, Usage: "samples of the validation draw"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder from its last checkpoint (its settings are used; other flags are ignored)"},
 	}
 	for _, s := range settings() {

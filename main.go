@@ -45,6 +45,7 @@ func newApp() *cli.App {
 			evalCommand(),
 			sampleCommand(),
 			reportCommand(),
+			benchCommand(),
 			{Name: "list", Usage: "list experiments, architectures, activations and schedules", Action: listAction},
 			{Name: "graph", Usage: "write the DOT graphs of u, v and both losses (SVG too when graphviz is installed)",
 				Flags: append(runFlags(), &cli.StringFlag{Name: "dir", Value: "graphs", Usage: "output folder"}), Action: graphAction},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,6 +87,22 @@ func runAction(c *cli.Context) error {
 	}
 	defer logFile.Close()
 	every := c.Int("checkpoint-every")
+	valEvery := c.Int("validate-every")
+	var (
+		validator *experiments.Validator
+		valFile   *os.File
+		bestELBO  = math.Inf(-1)
+	)
+	if valEvery > 0 {
+		if validator, err = smp.NewValidator(c.Int("validate-n"), 777); err != nil {
+			return err
+		}
+		bestELBO = bestValidation(filepath.Join(dir, "validation.jsonl"), smp.Trainer.Epoch)
+		if valFile, err = os.OpenFile(filepath.Join(dir, "validation.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
+			return err
+		}
+		defer valFile.Close()
+	}
 	prog := newProgress(os.Stderr, quiet, smp.Trainer.Cfg.TotalEpochs())
 	prog.n = smp.Trainer.Epoch
 	trainStart := time.Now()
@@ -95,6 +112,27 @@ func runAction(c *cli.Context) error {
 			return err
 		}
 		prog.epoch(info)
+		if valEvery > 0 && (info.Epoch+1)%valEvery == 0 {
+			// model selection without ground truth: keep the networks with the best ELBO on
+			// a fixed validation draw (ground truth on the same samples is logged beside it)
+			val, err := validator.Check(smp)
+			if err != nil {
+				return err
+			}
+			if err := json.NewEncoder(valFile).Encode(val); err != nil {
+				return err
+			}
+			if val.ELBO > bestELBO {
+				bestELBO = val.ELBO
+				best := filepath.Join(dir, "best")
+				if err := os.MkdirAll(best, 0o755); err != nil {
+					return err
+				}
+				if err := saveCheckpoint(smp, best); err != nil {
+					return err
+				}
+			}
+		}
 		if every > 0 && (info.Epoch+1)%every == 0 {
 			return smp.SaveCheckpoint(dir)
 		}
@@ -451,4 +489,21 @@ func writePlots(dir string, smp *experiments.Sampler, rep *experiments.Report, h
 		}
 	}
 	return errs
+}
+
+// bestValidation is the best ELBO among the validation lines of epochs ≤ upTo (a resumed run
+// keeps its best/ networks unless a later check beats them), or −∞.
+func bestValidation(path string, upTo int) float64 {
+	best := math.Inf(-1)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return best
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var v experiments.Validation
+		if json.Unmarshal([]byte(line), &v) == nil && v.Epoch <= upTo && v.ELBO > best {
+			best = v.ELBO
+		}
+	}
+	return best
 }

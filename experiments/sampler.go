@@ -54,6 +54,7 @@ func BuildFor(tgt targets.Target, s Settings) (*Sampler, error) {
 		cfg.Batch = s.Train.Batch
 		cfg.LearnRate = lr
 		cfg.ClipNorm = s.Net.ClipNorm
+		cfg.Engine = graph.Engine(s.Net.Engine)
 		cfg.Objective = obj
 		cfg.Seed = seed
 		n, err := graph.New(cfg)

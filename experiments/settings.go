@@ -32,6 +32,10 @@ type NetSettings struct {
 	Dtype string `json:"dtype"`
 	// ClipNorm caps the global gradient norm of each Adam step (0 = off).
 	ClipNorm float64 `json:"clip_norm"`
+	// Engine evaluates the networks: "native" (default; plain Go loops around the same BLAS
+	// calls) or "gorgonia" (the compiled Gorgonia programs). Both give bit-identical results
+	// (tested in package graph).
+	Engine string `json:"engine,omitempty"`
 }
 
 // EvalSettings is the evaluation protocol (benchmarks.md).
@@ -57,6 +61,9 @@ func (s Settings) Validate() error {
 	}
 	if n.Dtype != "float32" && n.Dtype != "float64" {
 		return fmt.Errorf("unknown network dtype %q; known: float32, float64", n.Dtype)
+	}
+	if n.Engine != "" && n.Engine != "native" && n.Engine != "gorgonia" {
+		return fmt.Errorf("unknown engine %q; known: native, gorgonia", n.Engine)
 	}
 	if n.ClipNorm < 0 || math.IsNaN(n.ClipNorm) {
 		return fmt.Errorf("clip norm = %v: must be ≥ 0 (0 = off)", n.ClipNorm)

@@ -29,10 +29,7 @@ func newAdamState(ws []*tensor.Dense) adamState {
 //	g ← scale·g;  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
 //	θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
 func (s *adamState) step(ws, gs []*tensor.Dense, scale, lr, b1, b2, eps float64) {
-	s.t++
-	bc1 := 1 - math.Pow(b1, float64(s.t))
-	bc2 := 1 - math.Pow(b2, float64(s.t))
-	p := adamParams{scale: scale, lr: lr, b1: b1, b2: b2, eps: eps, bc1: bc1, bc2: bc2}
+	p := s.next(scale, lr, b1, b2, eps)
 	for i, w := range ws {
 		switch wd := w.Data().(type) {
 		case []float32:
@@ -41,6 +38,14 @@ func (s *adamState) step(ws, gs []*tensor.Dense, scale, lr, b1, b2, eps float64)
 			adamUpdate(wd, gs[i].Data().([]float64), s.m[i], s.v[i], p)
 		}
 	}
+}
+
+// next counts one more step and returns the constants of its update.
+func (s *adamState) next(scale, lr, b1, b2, eps float64) adamParams {
+	s.t++
+	bc1 := 1 - math.Pow(b1, float64(s.t))
+	bc2 := 1 - math.Pow(b2, float64(s.t))
+	return adamParams{scale: scale, lr: lr, b1: b1, b2: b2, eps: eps, bc1: bc1, bc2: bc2}
 }
 
 type adamParams struct{ scale, lr, b1, b2, eps, bc1, bc2 float64 }

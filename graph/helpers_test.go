@@ -103,10 +103,21 @@ func gradients(tb testing.TB, n *Net, x, t, y, w []float64) (float64, [][]float6
 	return loss, out
 }
 
-// trainU returns the u the training program computed at its last run (read via G.Read).
+// trainU returns the u the training program computed at its last run (read via G.Read), or
+// with the native engine the u of its training workspace.
 func trainU(tb testing.TB, n *Net) []float64 {
 	tb.Helper()
 	u := make([]float64, n.cfg.Batch*n.d)
+	switch k := n.native.(type) {
+	case *kernel[float32]:
+		for i, v := range k.work[n.cfg.Batch].u {
+			u[i] = float64(v)
+		}
+		return u
+	case *kernel[float64]:
+		copy(u, k.work[n.cfg.Batch].u)
+		return u
+	}
 	if err := readValue(*n.train.uV, u); err != nil {
 		tb.Fatal(err)
 	}

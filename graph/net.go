@@ -15,7 +15,8 @@ import (
 )
 
 // Net is a control network c(x, t): R^d × [0, 1] → R^d with its training program, its cached
-// forward-only programs, and its Adam state. It implements dynamics.Learner.
+// forward-only programs, its native engine (Config.Engine) and its Adam state. It implements
+// dynamics.Learner.
 //
 // All methods are safe for concurrent use; they are serialised by a mutex (one Gorgonia
 // machine is not reentrant).
@@ -40,6 +41,11 @@ type Net struct {
 	train  *trainProg
 	fwd    map[int]*fwdProg
 	closed bool
+
+	// native is the native engine (nil with EngineGorgonia); it writes its gradients into
+	// ngrads, one tensor per parameter.
+	native nativeNet
+	ngrads []*tensor.Dense
 }
 
 var _ dynamics.Learner = (*Net)(nil)
@@ -106,6 +112,17 @@ func New(cfg Config) (*Net, error) {
 	n.adam = newAdamState(n.weights)
 	if n.train, err = n.buildTrain(g); err != nil {
 		return nil, err
+	}
+	if cfg.Engine == EngineNative {
+		if cfg.Objective != objectives.NameAM && cfg.Objective != objectives.NameRAM {
+			return nil, fmt.Errorf("graph: the native engine implements the %s and %s losses, not %q; use Engine %q", objectives.NameAM, objectives.NameRAM, cfg.Objective, EngineGorgonia)
+		}
+		for _, s := range n.shapes {
+			n.ngrads = append(n.ngrads, newInput(cfg.Dtype, s[0], s[1]))
+		}
+		if n.native, err = newNative(n, n.ngrads); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
@@ -186,6 +203,17 @@ func (n *Net) Apply(x, t, out []float64) error {
 	if n.closed {
 		return errClosed
 	}
+	if n.native != nil {
+		n.native.apply(x, t, out)
+		return nil
+	}
+	return n.applyGorgonia(x, t, out)
+}
+
+// applyGorgonia is Apply on the Gorgonia forward program of batch size len(t) (sizes checked,
+// B > 0, not closed).
+func (n *Net) applyGorgonia(x, t, out []float64) error {
+	B := len(t)
 	p, err := n.forward(B)
 	if err != nil {
 		return err
@@ -278,16 +306,28 @@ func (n *Net) zeroGrads() {
 func (n *Net) Step(x, t, y, w []float64) (float64, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	defer n.zeroGrads()
-	loss, err := n.runTrain(x, t, y, w)
-	if err != nil {
-		return 0, err
+	var loss float64
+	var gs []*tensor.Dense
+	var err error
+	if n.native != nil {
+		if loss, err = n.nativeLoss(x, t, y, w, true); err != nil {
+			return 0, err
+		}
+	} else {
+		defer n.zeroGrads()
+		if loss, err = n.runTrain(x, t, y, w); err != nil {
+			return 0, err
+		}
+		if gs, err = n.grads(); err != nil {
+			return loss, err
+		}
 	}
-	gs, err := n.grads()
-	if err != nil {
-		return loss, err
+	var norm float64
+	if n.native != nil {
+		norm = n.native.gradNorm()
+	} else {
+		norm = gradNorm(gs)
 	}
-	norm := gradNorm(gs)
 	n.gradNorm = norm
 	if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
 		return loss, fmt.Errorf("graph: non-finite loss %v or gradient norm %v; step skipped", loss, norm)
@@ -296,7 +336,11 @@ func (n *Net) Step(x, t, y, w []float64) (float64, error) {
 	if c := n.cfg.ClipNorm; c > 0 && norm > c {
 		scale = c / norm
 	}
-	n.adam.step(n.weights, gs, scale, n.lr, n.cfg.Beta1, n.cfg.Beta2, n.cfg.Eps)
+	if n.native != nil {
+		n.native.adamStep(n.adam.next(scale, n.lr, n.cfg.Beta1, n.cfg.Beta2, n.cfg.Eps), n.adam.m, n.adam.v)
+	} else {
+		n.adam.step(n.weights, gs, scale, n.lr, n.cfg.Beta1, n.cfg.Beta2, n.cfg.Eps)
+	}
 	return loss, nil
 }
 
@@ -305,8 +349,22 @@ func (n *Net) Step(x, t, y, w []float64) (float64, error) {
 func (n *Net) Loss(x, t, y, w []float64) (float64, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.native != nil {
+		return n.nativeLoss(x, t, y, w, false)
+	}
 	defer n.zeroGrads()
 	return n.runTrain(x, t, y, w)
+}
+
+// nativeLoss checks the batch and runs the native engine's loss (and gradients with grad).
+func (n *Net) nativeLoss(x, t, y, w []float64, grad bool) (float64, error) {
+	if n.closed {
+		return 0, errClosed
+	}
+	if err := n.checkBatch(x, t, y, w); err != nil {
+		return 0, err
+	}
+	return n.native.loss(x, t, y, w, grad), nil
 }
 
 // SetLearnRate sets Adam's step size α (≥ 0; 0 freezes the weights) for the following steps.
@@ -447,5 +505,6 @@ func (n *Net) Close() error {
 		}
 	}
 	n.closed = true
+	n.native = nil // its workspaces are released; Apply, Step and Loss report errClosed
 	return first
 }

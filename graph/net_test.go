@@ -73,33 +73,41 @@ func TestLossMatchesPlainGo(t *testing.T) {
 func TestForwardMatchesTraining(t *testing.T) {
 	for _, dt := range dtypes {
 		for _, arch := range models.Architectures() {
-			n := mustNew(t, tinyConfig(arch, dt))
-			rng := rand.New(rand.NewPCG(7, 8))
-			perturb(n, rng, 0.3)
-			x, tt, y, w := batch(rng, n.cfg.Batch, 3)
-			tol := 1e-12
-			if dt == tensor.Float32 {
-				tol = 1e-6
-			}
-			var prev []float64
-			for step := 0; step < 3; step++ {
-				u := make([]float64, len(x))
-				if err := n.Apply(x, tt, u); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := n.Step(x, tt, y, w); err != nil { // the training program computes u before updating
-					t.Fatal(err)
-				}
-				ut := trainU(t, n)
-				if d := maxAbsDiff(u, ut); d > tol*math.Max(1, maxAbs(u)) {
-					t.Errorf("%v %s after %d steps: forward and training u differ by %.3g", dt, arch, step, d)
-				}
-				if prev != nil && maxAbsDiff(prev, u) < 1e-4 {
-					t.Errorf("%v %s: forward output did not change after an Adam step (shared weights not seen?)", dt, arch)
-				}
-				prev = u
+			for _, engine := range []Engine{EngineGorgonia, EngineNative} {
+				testForwardMatchesTraining(t, dt, arch, engine)
 			}
 		}
+	}
+}
+
+func testForwardMatchesTraining(t *testing.T, dt tensor.Dtype, arch string, engine Engine) {
+	cfg := tinyConfig(arch, dt)
+	cfg.Engine = engine
+	n := mustNew(t, cfg)
+	rng := rand.New(rand.NewPCG(7, 8))
+	perturb(n, rng, 0.3)
+	x, tt, y, w := batch(rng, n.cfg.Batch, 3)
+	tol := 1e-12
+	if dt == tensor.Float32 {
+		tol = 1e-6
+	}
+	var prev []float64
+	for step := 0; step < 3; step++ {
+		u := make([]float64, len(x))
+		if err := n.Apply(x, tt, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Step(x, tt, y, w); err != nil { // the training program computes u before updating
+			t.Fatal(err)
+		}
+		ut := trainU(t, n)
+		if d := maxAbsDiff(u, ut); d > tol*math.Max(1, maxAbs(u)) {
+			t.Errorf("%v %s %s after %d steps: forward and training u differ by %.3g", dt, arch, engine, step, d)
+		}
+		if prev != nil && maxAbsDiff(prev, u) < 1e-4 {
+			t.Errorf("%v %s %s: forward output did not change after an Adam step (shared weights not seen?)", dt, arch, engine)
+		}
+		prev = u
 	}
 }
 
@@ -108,33 +116,45 @@ func TestForwardMatchesTraining(t *testing.T) {
 // Tolerance 1e-12 (float64), 1e-6 (float32).
 func TestApplyBatchSizes(t *testing.T) {
 	for _, dt := range dtypes {
-		n := mustNew(t, tinyConfig(models.ArchResMLP, dt))
-		rng := rand.New(rand.NewPCG(9, 10))
-		perturb(n, rng, 0.3)
-		const B = 7
-		x, tt, _, _ := batch(rng, B, 3)
-		full := make([]float64, B*3)
-		if err := n.Apply(x, tt, full); err != nil {
-			t.Fatal(err)
+		for _, engine := range []Engine{EngineGorgonia, EngineNative} {
+			testApplyBatchSizes(t, dt, engine)
 		}
-		tol := 1e-12
-		if dt == tensor.Float32 {
-			tol = 1e-6
-		}
-		for _, sz := range []int{1, 2} {
-			for b0 := 0; b0+sz <= B; b0 += sz {
-				out := make([]float64, sz*3)
-				if err := n.Apply(x[b0*3:(b0+sz)*3], tt[b0:b0+sz], out); err != nil {
-					t.Fatal(err)
-				}
-				if d := maxAbsDiff(out, full[b0*3:(b0+sz)*3]); d > tol {
-					t.Errorf("%v B=%d rows %d..: differs from B=%d by %.3g", dt, sz, b0, B, d)
-				}
+	}
+}
+
+func testApplyBatchSizes(t *testing.T, dt tensor.Dtype, engine Engine) {
+	cfg := tinyConfig(models.ArchResMLP, dt)
+	cfg.Engine = engine
+	n := mustNew(t, cfg)
+	rng := rand.New(rand.NewPCG(9, 10))
+	perturb(n, rng, 0.3)
+	const B = 7
+	x, tt, _, _ := batch(rng, B, 3)
+	full := make([]float64, B*3)
+	if err := n.Apply(x, tt, full); err != nil {
+		t.Fatal(err)
+	}
+	tol := 1e-12
+	if dt == tensor.Float32 {
+		tol = 1e-6
+	}
+	for _, sz := range []int{1, 2} {
+		for b0 := 0; b0+sz <= B; b0 += sz {
+			out := make([]float64, sz*3)
+			if err := n.Apply(x[b0*3:(b0+sz)*3], tt[b0:b0+sz], out); err != nil {
+				t.Fatal(err)
+			}
+			if d := maxAbsDiff(out, full[b0*3:(b0+sz)*3]); d > tol {
+				t.Errorf("%v B=%d rows %d..: differs from B=%d by %.3g", dt, sz, b0, B, d)
 			}
 		}
-		if got := len(n.fwd); got != 3 {
-			t.Errorf("%d cached forward programs, want 3 (B = 7, 1, 2)", got)
-		}
+	}
+	got := len(n.fwd)
+	if n.native != nil {
+		got = n.native.workspaces()
+	}
+	if got != 3 {
+		t.Errorf("%s: %d cached forward programs, want 3 (B = 7, 1, 2)", engine, got)
 	}
 }
 
