@@ -85,6 +85,9 @@ func (o Options) Settings() (experiments.Settings, error) {
 		s.Net.Dtype = o.Dtype
 	}
 	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs = 1<<20, 1, 1
+	// time the method as specified (and as the PyTorch reference runs it): the control acts
+	// at every step, whatever the experiment's default
+	s.Process.ControlFrom = 0
 	return s, s.Validate()
 }
 
