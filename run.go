@@ -128,7 +128,7 @@ func runAction(c *cli.Context) error {
 				if err := os.MkdirAll(best, 0o755); err != nil {
 					return err
 				}
-				if err := saveCheckpoint(smp, best); err != nil {
+				if err := saveFinalNetworks(smp, best); err != nil {
 					return err
 				}
 			}
@@ -154,7 +154,7 @@ func runAction(c *cli.Context) error {
 	if err := smp.SaveCheckpoint(dir); err != nil {
 		return err
 	}
-	if err := saveCheckpoint(smp, dir); err != nil {
+	if err := saveFinalNetworks(smp, dir); err != nil {
 		return err
 	}
 	logf("training: %.1f s; evaluating on %d samples (NAAS, baseline, two exact sets)...\n", trainSec, s.Eval.N)
@@ -275,7 +275,8 @@ func commit() string {
 	return rev
 }
 
-func saveCheckpoint(smp *experiments.Sampler, dir string) error {
+// saveFinalNetworks writes u.ckpt and v.ckpt (networks with their optimiser state) into dir.
+func saveFinalNetworks(smp *experiments.Sampler, dir string) error {
 	if err := smp.U.SaveFile(filepath.Join(dir, "u.ckpt")); err != nil {
 		return err
 	}
