@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // Path is a batch of B simulated paths of the annealed stage on the grid of a Process.
@@ -71,6 +72,7 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 	}
 	s2 := p.S * p.S
 	k0 := p.FirstControlled()
+	xi := make([]float64, n) // ξ_k of the current step
 	for k := 0; k <= K; k++ {
 		if opt.Keep && k < K {
 			gk = make([]float64, n)
@@ -78,11 +80,40 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 				ck = make([]float64, B)
 			}
 		}
+		// ξ_k and u(x_k, t_k) do not depend on ∇E(x_k): compute the three concurrently. The
+		// noise is drawn in the same order as ever, so paths are unchanged.
+		var wg sync.WaitGroup
+		if k < K {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range xi {
+					xi[j] = rng.NormFloat64()
+				}
+			}()
+		}
+		controlled := k < K && u != nil && k >= k0
+		var applyErr error
+		if controlled {
+			t := g.T(k)
+			for b := range tk {
+				tk[b] = t
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				applyErr = u.Apply(x, tk, uk)
+			}()
+		}
 		if k < K || opt.LogW {
 			path.Clipped += p.clippedGrad(x, gk, ck)
 		}
 		if opt.LogW && k > 0 {
 			p.addBackwardKernel(path.LogW, xPrev, x, gk, xiPrev, k)
+		}
+		wg.Wait()
+		if applyErr != nil {
+			return nil, fmt.Errorf("rollout: control at step %d: %w", k, applyErr)
 		}
 		if opt.Keep {
 			path.X[k] = x
@@ -95,16 +126,6 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		}
 		if k == K {
 			break
-		}
-		controlled := u != nil && k >= k0
-		if controlled {
-			t := g.T(k)
-			for b := range tk {
-				tk[b] = t
-			}
-			if err := u.Apply(x, tk, uk); err != nil {
-				return nil, fmt.Errorf("rollout: control at step %d: %w", k, err)
-			}
 		}
 		sk := g.Sigma[k]
 		bk := g.Beta[k]
@@ -119,15 +140,14 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		for b := 0; b < B; b++ {
 			for i := 0; i < d; i++ {
 				j := b*d + i
-				xi := rng.NormFloat64()
 				drift := -half * ((1-bk)*(x[j]-p.M[i])/s2 + bk*gk[j])
 				if controlled {
 					drift += sk * sk * uk[j]
 				}
-				xiPrev[j] = xi
-				next[j] = x[j] + drift*g.H + sq*xi
+				next[j] = x[j] + drift*g.H + sq*xi[j]
 			}
 		}
+		xiPrev, xi = xi, xiPrev
 		xPrev, x = x, next
 	}
 	path.Final = x
