@@ -17,6 +17,7 @@ import (
 
 	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/experiments"
+	"github.com/naas-go/naas/experiments/atomicfile"
 	"github.com/naas-go/naas/experiments/npy"
 	"github.com/naas-go/naas/experiments/plots"
 	"github.com/naas-go/naas/experiments/targets"
@@ -351,11 +352,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
 // progress prints one line per epoch with the time left, or a rewritten status line on a

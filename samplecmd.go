@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments/atomicfile"
 	"github.com/naas-go/naas/experiments/npy"
 	"github.com/urfave/cli/v2"
 )
@@ -60,35 +62,26 @@ func sampleAction(c *cli.Context) error {
 	if err := npy.WriteFile(paths[1], out.LogW, n); err != nil {
 		return err
 	}
-	tmp := paths[2] + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	head := make([]string, d+1)
-	for i := 0; i < d; i++ {
-		head[i] = "x" + strconv.Itoa(i)
-	}
-	head[d] = "logw"
-	w.Write(head)
-	row := make([]string, d+1)
-	for b := 0; b < n; b++ {
+	err = atomicfile.Write(paths[2], func(f io.Writer) error {
+		w := csv.NewWriter(f)
+		head := make([]string, d+1)
 		for i := 0; i < d; i++ {
-			row[i] = strconv.FormatFloat(out.X[b*d+i], 'g', -1, 64)
+			head[i] = "x" + strconv.Itoa(i)
 		}
-		row[d] = strconv.FormatFloat(out.LogW[b], 'g', -1, 64)
-		w.Write(row)
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, paths[2]); err != nil {
+		head[d] = "logw"
+		w.Write(head)
+		row := make([]string, d+1)
+		for b := 0; b < n; b++ {
+			for i := 0; i < d; i++ {
+				row[i] = strconv.FormatFloat(out.X[b*d+i], 'g', -1, 64)
+			}
+			row[d] = strconv.FormatFloat(out.LogW[b], 'g', -1, 64)
+			w.Write(row)
+		}
+		w.Flush()
+		return w.Error()
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Printf("wrote %d samples of d = %d to %s, %s, %s\n", n, d, paths[0], paths[1], paths[2])

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/naas-go/naas/experiments/atomicfile"
 )
 
 // CheckpointPointer is the file in a run folder that names the newest complete checkpoint
@@ -57,11 +59,7 @@ func (s *Sampler) SaveCheckpoint(dir string) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return err
 	}
-	ptmp := filepath.Join(dir, CheckpointPointer+".tmp")
-	if err := os.WriteFile(ptmp, []byte(name+"\n"), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(ptmp, filepath.Join(dir, CheckpointPointer)); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, CheckpointPointer), []byte(name+"\n")); err != nil {
 		return err
 	}
 	if old != "" {

@@ -28,11 +28,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/naas-go/naas/experiments/atomicfile"
 	"io"
 	"math"
 	"math/bits"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -407,52 +407,10 @@ func ReadFile(path string) (data []float64, shape []int, err error) {
 // writes a temporary file in the same directory, syncs it and renames it over
 // path, so readers never see a partial file. The file mode is 0644.
 func WriteFile(path string, data []float64, shape ...int) error {
-	return writeFileAtomic(path, func(w io.Writer) error { return Write(w, data, shape...) })
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, data, shape...) })
 }
 
 // WriteFileFloat32 is [WriteFile] for float32 data ('<f4').
 func WriteFileFloat32(path string, data []float32, shape ...int) error {
-	return writeFileAtomic(path, func(w io.Writer) error { return WriteFloat32(w, data, shape...) })
-}
-
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, chunkBytes)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil { // best effort: persist the rename
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return WriteFloat32(w, data, shape...) })
 }
