@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,5 +190,59 @@ func TestSampleAndEvalCommands(t *testing.T) {
 	}
 	if err := runCLI(t, "sample", "--run", filepath.Join(out, "nope")); err == nil || !strings.Contains(err.Error(), "not a run folder") {
 		t.Errorf("sample from a missing run: %v", err)
+	}
+}
+
+// TestRunALDP runs a tiny alanine-dipeptide training through the command line and checks
+// that the torsion evaluation gives finite KLs for NAAS and the baseline and that the run
+// folder has the Ramachandran figure and no exact-sample file (aldp has no exact sampler).
+func TestRunALDP(t *testing.T) {
+	out := t.TempDir()
+	if err := runCLI(t, "--exp", "aldp", "--out", out, "--name", "a", "--quiet", "--rounds", "1", "--am-epochs", "1",
+		"--ram-epochs", "1", "--paths", "8", "--batch", "8", "--updates", "2", "--steps", "50", "--sigma-max", "0.03",
+		"--sigma-min", "0.015", "--prior-steps", "4",
+		"--width", "8", "--depth", "1", "--eval-n", "64"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(out, "a")
+	for _, f := range []string{"metrics.json", "results.md", "ramachandran.png", "loss.png", "samples_naas.npy", "samples_baseline.npy"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty (%v)", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "samples_exact.npy")); err == nil {
+		t.Error("samples_exact.npy written for aldp, which has no exact sampler")
+	}
+	var m struct {
+		Report struct {
+			ALDP *struct {
+				NAAS, Baseline struct {
+					Model struct {
+						N  int
+						KL []float64
+					}
+				}
+			} `json:"aldp"`
+		} `json:"report"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err := json.Unmarshal(b, &m); err != nil || m.Report.ALDP == nil {
+		t.Fatalf("metrics.json has no aldp report (err %v)", err)
+	}
+	for name, s := range map[string]struct {
+		N  int
+		KL []float64
+	}{"naas": m.Report.ALDP.NAAS.Model, "baseline": m.Report.ALDP.Baseline.Model} {
+		if s.N != 64 || len(s.KL) != 5 {
+			t.Errorf("%s: n = %d, %d KLs; want 64 and 5", name, s.N, len(s.KL))
+		}
+		for i, kl := range s.KL {
+			if math.IsNaN(kl) || math.IsInf(kl, 0) || kl < 0 {
+				t.Errorf("%s: KL[%d] = %v, want finite ≥ 0", name, i, kl)
+			}
+		}
+	}
+	if md, _ := os.ReadFile(filepath.Join(dir, "results.md")); !strings.Contains(string(md), "KL phi") {
+		t.Errorf("results.md has no torsion table:\n%s", md)
 	}
 }

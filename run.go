@@ -17,6 +17,7 @@ import (
 
 	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/experiments"
+	"github.com/naas-go/naas/experiments/aldp/aldpeval"
 	"github.com/naas-go/naas/experiments/atomicfile"
 	"github.com/naas-go/naas/experiments/npy"
 	"github.com/naas-go/naas/experiments/plots"
@@ -158,7 +159,11 @@ func runAction(c *cli.Context) error {
 	if err := saveFinalNetworks(smp, dir); err != nil {
 		return err
 	}
-	logf("training: %.1f s; evaluating on %d samples (NAAS, baseline, two exact sets)...\n", trainSec, s.Eval.N)
+	sets := "NAAS, baseline, two exact sets"
+	if exp, err := experiments.Lookup(s.Experiment); err == nil && exp.Evaluate != nil {
+		sets = "NAAS and baseline; " + exp.Name + "'s own evaluation"
+	}
+	logf("training: %.1f s; evaluating on %d samples (%s)...\n", trainSec, s.Eval.N, sets)
 	rep, err := smp.Evaluate(s.Seed)
 	if err != nil {
 		return err
@@ -326,7 +331,7 @@ func writeResults(dir string, rep *experiments.Report, trainSec float64, calls d
 	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(rep.Markdown()), 0o644); err != nil {
 		return err
 	}
-	d := len(rep.ExactX) / rep.N
+	d := len(rep.NAASX) / rep.N // (ExactX is nil for aldp)
 	for _, a := range []struct {
 		file string
 		data []float64
@@ -335,6 +340,9 @@ func writeResults(dir string, rep *experiments.Report, trainSec float64, calls d
 		{"samples_naas.npy", rep.NAASX, d}, {"samples_baseline.npy", rep.BaselineX, d}, {"samples_exact.npy", rep.ExactX, d},
 		{"logw_naas.npy", rep.NAASLogW, 1}, {"logw_baseline.npy", rep.BaselineLogW, 1},
 	} {
+		if a.data == nil {
+			continue // no exact set (aldp)
+		}
 		shape := []int{len(a.data) / a.cols, a.cols}
 		if a.cols == 1 {
 			shape = shape[:1]
@@ -432,7 +440,8 @@ func graphAction(c *cli.Context) error {
 }
 
 // writePlots draws samples.png (NAAS and baseline over the reference density, projected on the
-// reference's principal axes, or x0–x1 for the funnel), loss.png (per stage) and, for targets
+// reference's principal axes, or x0–x1 for the funnel) or, for aldp, ramachandran.png (NAAS,
+// baseline and MD reference (φ, ψ) panels), loss.png (per stage) and, for targets
 // with modes, modes.png (mode weights against the truth). A plot that fails is reported and
 // skipped: plotting never loses a run.
 func writePlots(dir string, smp *experiments.Sampler, rep *experiments.Report, history []dynamics.EpochInfo) []error {
@@ -443,7 +452,14 @@ func writePlots(dir string, smp *experiments.Sampler, rep *experiments.Report, h
 		opts.Coords = plots.CoordsRaw
 	}
 	sets := []plots.Set{{Name: "NAAS", X: rep.NAASX}, {Name: "annealed Langevin (u = v = 0)", X: rep.BaselineX}}
-	if err := plots.SamplesPNG(filepath.Join(dir, "samples.png"), rep.ExactX, sets, d, opts); err != nil {
+	if a := rep.ALDP; a != nil {
+		// no exact Cartesian set: compare the (φ, ψ) torsions with the MD reference instead
+		panels := []aldpeval.Panel{{Name: "NAAS", Frames: a.NAASFrames}, {Name: "annealed Langevin", Frames: a.BaselineFrames},
+			{Name: "reference (MD)", Frames: a.RefFrames}}
+		if err := aldpeval.RamachandranPanelsPNG(filepath.Join(dir, "ramachandran.png"), panels, smp.Settings.Experiment); err != nil {
+			errs = append(errs, fmt.Errorf("ramachandran.png: %w", err))
+		}
+	} else if err := plots.SamplesPNG(filepath.Join(dir, "samples.png"), rep.ExactX, sets, d, opts); err != nil {
 		errs = append(errs, fmt.Errorf("samples.png: %w", err))
 	}
 	var curves []plots.Curve

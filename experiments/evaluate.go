@@ -52,6 +52,9 @@ type Report struct {
 	Baseline   Metrics  `json:"baseline"`
 	Floor      Metrics  `json:"floor"`
 	Seconds    float64  `json:"seconds"`
+	// ALDP holds the torsion-based evaluation of the aldp experiment (nil otherwise); its
+	// Sinkhorn, MMD and W2 fields and Floor are then unset.
+	ALDP *ALDPReport `json:"aldp,omitempty"`
 	// Samples kept for writing (not serialised).
 	NAASX, BaselineX, ExactX []float64 `json:"-"`
 	NAASLogW, BaselineLogW   []float64 `json:"-"`
@@ -59,7 +62,14 @@ type Report struct {
 
 // Evaluate draws N samples from the trained sampler and from the uncontrolled baseline, two
 // exact sets from the target, and computes every metric. All randomness comes from seed.
+// Experiments with their own Evaluate hook (aldp) are evaluated by it instead.
 func (s *Sampler) Evaluate(seed uint64) (*Report, error) {
+	if exp, err := Lookup(s.Settings.Experiment); err == nil && exp.Evaluate != nil {
+		return exp.Evaluate(s, seed)
+	}
+	if _, ok := s.Target.(noExact); ok {
+		return nil, fmt.Errorf("target %s has no exact sampler and no evaluation hook", s.Target.Name())
+	}
 	start := time.Now()
 	ev := s.Settings.Eval
 	d := s.Proc.D

@@ -45,10 +45,15 @@ func (m Metrics) values() map[string]float64 {
 }
 
 // EvaluateSeeds runs Evaluate for each seed (fresh exact sets and fresh sampler noise per
-// seed) and summarises the reports.
+// seed) and summarises the reports. Experiments with their own Evaluate hook (aldp) are
+// refused: the summary is built on exact-set metrics.
 func (s *Sampler) EvaluateSeeds(seeds []uint64, progress func(i int, r *Report)) (*Summary, error) {
 	if len(seeds) == 0 {
 		return nil, fmt.Errorf("evaluation needs at least one seed")
+	}
+	if exp, err := Lookup(s.Settings.Experiment); err == nil && exp.Evaluate != nil {
+		// the summary table is built on the exact-set metrics, which such experiments lack
+		return nil, fmt.Errorf("multi-seed summaries of %s are not supported (no exact sampler); its run folder's metrics.json has the evaluation", exp.Name)
 	}
 	var reps []*Report
 	for i, seed := range seeds {

@@ -17,10 +17,13 @@ type Experiment struct {
 	Target func() (targets.Target, error)
 	// Defaults are the settings of the default run.
 	Defaults func() Settings
+	// Evaluate, when set, replaces Sampler.Evaluate's comparison with exact sample sets (for
+	// targets without an exact sampler, such as aldp).
+	Evaluate func(s *Sampler, seed uint64) (*Report, error)
 }
 
 func registry() map[string]Experiment {
-	exps := []Experiment{mos50(), gmm40(), funnel10(), manywell5(), gauss2()}
+	exps := []Experiment{mos50(), gmm40(), funnel10(), manywell5(), gauss2(), aldpExp()}
 	m := make(map[string]Experiment, len(exps))
 	for _, e := range exps {
 		m[e.Name] = e

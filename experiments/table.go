@@ -3,11 +3,18 @@ package experiments
 import (
 	"fmt"
 	"strings"
+
+	"github.com/naas-go/naas/experiments/aldp"
+	"github.com/naas-go/naas/experiments/aldp/aldpeval"
+	"github.com/naas-go/naas/experiments/aldp/refdata"
 )
 
 // Markdown renders the report as a markdown table: one row per method (NAAS, the annealed
 // Langevin baseline, the exact floor), one column per metric that was computed.
 func (r *Report) Markdown() string {
+	if r.ALDP != nil {
+		return r.aldpMarkdown()
+	}
 	type col struct {
 		name string
 		get  func(m Metrics) *float64
@@ -61,5 +68,61 @@ func (r *Report) Markdown() string {
 		}
 		b.WriteString("\n")
 	}
+	return b.String()
+}
+
+// aldpMarkdown renders an aldp report: torsion KLs, (φ, ψ) W2, energy W2, D fraction and
+// basin populations of NAAS, the baseline and the floor (an independent MD set), plus the
+// importance-weight summaries of NAAS and the baseline.
+func (r *Report) aldpMarkdown() string {
+	a := r.ALDP
+	rows := []struct {
+		name string
+		s    aldpeval.Scores
+	}{{"NAAS", a.NAAS.Model}, {"annealed Langevin (u = v = 0)", a.Baseline.Model}}
+	if a.NAAS.Floor.N > 0 {
+		rows = append(rows, struct {
+			name string
+			s    aldpeval.Scores
+		}{"floor (independent MD)", a.NAAS.Floor})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, seed %d, %d samples per sampler against the MD reference %s (%d frames)\n\n",
+		r.Experiment, r.Seed, r.N, a.Reference, a.NAAS.RefFrames)
+	b.WriteString("| method | n |")
+	for t := range aldp.Torsion(aldp.NumTorsions) {
+		b.WriteString(" KL " + t.String() + " |")
+	}
+	b.WriteString(" KL mean | W2 (φ,ψ) torus rad | W2 energy kJ/mol | ⟨E⟩ kJ/mol | D fraction | non-finite E |")
+	for k := range refdata.Basin(refdata.NumBasins) {
+		b.WriteString(" " + k.String() + " |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", 1+aldp.NumTorsions+6+refdata.NumBasins) + "\n")
+	for _, rw := range rows {
+		s := rw.s
+		fmt.Fprintf(&b, "| %s | %d |", rw.name, s.N)
+		for _, kl := range s.KL {
+			fmt.Fprintf(&b, " %.3g |", kl)
+		}
+		fmt.Fprintf(&b, " %.3g | %.3g | %.3g | %.4g | %.3f | %d |", s.KLMean(), s.W2Torus, s.EnergyW2, s.MeanEnergy, s.DFraction, s.NonFinite)
+		for _, f := range s.Populations.Frac {
+			fmt.Fprintf(&b, " %.3f |", f)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "| reference | %d | | | | | | | | | %.4g | | |", a.NAAS.RefFrames, a.NAAS.RefMeanEnergy)
+	for _, f := range a.NAAS.RefPopulations.Frac {
+		fmt.Fprintf(&b, " %.3f |", f)
+	}
+	b.WriteString("\n")
+	for _, w := range []struct {
+		name string
+		m    Metrics
+	}{{"NAAS", r.NAAS}, {"baseline", r.Baseline}} {
+		if w.m.ELBO != nil {
+			fmt.Fprintf(&b, "\n%s: ELBO %.4g, log Z estimate %.4g, ESS %.4f", w.name, *w.m.ELBO, *w.m.LogZ, *w.m.ESS)
+		}
+	}
+	b.WriteString("\n")
 	return b.String()
 }

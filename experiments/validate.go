@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/naas-go/naas/experiments/metrics"
@@ -29,6 +30,9 @@ type Validator struct {
 
 // NewValidator prepares a validator of n samples: a fixed exact set and Sinkhorn ε.
 func (s *Sampler) NewValidator(n int, seed uint64) (*Validator, error) {
+	if _, ok := s.Target.(noExact); ok {
+		return nil, fmt.Errorf("validation needs exact samples; target %s has none (use --validate-every 0)", s.Target.Name())
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x7a1))
 	ref := s.Target.Sample(rng, n)
 	ref2 := s.Target.Sample(rng, n)

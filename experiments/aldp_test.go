@@ -1,0 +1,60 @@
+package experiments
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestALDPReportJSON checks that a non-finite aldp metric does not stop metrics.json.
+func TestALDPReportJSON(t *testing.T) {
+	var a ALDPReport
+	a.NAAS.Model.MeanEnergy = math.NaN()
+	a.NAAS.Model.EnergyW2 = math.Inf(1)
+	a.Baseline.Model.KL[0] = 0.5
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"MeanEnergy":"NaN"`, `"EnergyW2":"+Inf"`, `"KL":[0.5,0,0,0,0]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "NAASFrames") {
+		t.Error("frames serialised")
+	}
+}
+
+// TestALDPRegistered checks the aldp defaults: the prior is centred on a 66-d geometry,
+// both clippings are on, and the target has no exact sampler, so validation refuses it.
+func TestALDPRegistered(t *testing.T) {
+	e, err := Lookup("aldp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.Defaults()
+	if len(s.Process.PriorMean) != 66 || s.Process.GradClip <= 0 || s.Process.AdjointClip <= 0 || e.Evaluate == nil {
+		t.Fatalf("aldp defaults: prior mean len %d, grad clip %v, adjoint clip %v", len(s.Process.PriorMean), s.Process.GradClip, s.Process.AdjointClip)
+	}
+	var c [3]float64
+	for i, v := range s.Process.PriorMean {
+		c[i%3] += v / 22
+	}
+	for _, v := range c {
+		if math.Abs(v) > 1e-12 {
+			t.Errorf("prior mean not centred: centroid %v", c)
+		}
+	}
+	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths, s.Train.Batch = 1, 1, 1, 4, 4
+	s.Net.Width, s.Net.Depth = 4, 1
+	smp, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smp.Close()
+	if _, err := smp.NewValidator(8, 1); err == nil || !strings.Contains(err.Error(), "exact samples") {
+		t.Errorf("validator on aldp: %v", err)
+	}
+}
