@@ -17,18 +17,23 @@ type setting struct {
 }
 
 func intSetting(name, usage string, field func(*experiments.Settings) *int) setting {
-	return setting{&cli.IntFlag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+	return setting{&cli.IntFlag{Name: name, Usage: usage, Category: "hyper-parameters", DefaultText: "the experiment's"},
 		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.Int(name) }}
 }
 
 func floatSetting(name, usage string, field func(*experiments.Settings) *float64) setting {
-	return setting{&cli.Float64Flag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+	return setting{&cli.Float64Flag{Name: name, Usage: usage, Category: "hyper-parameters", DefaultText: "the experiment's"},
 		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.Float64(name) }}
 }
 
 func stringSetting(name, usage string, field func(*experiments.Settings) *string) setting {
-	return setting{&cli.StringFlag{Name: name, Usage: usage, Category: "hyper-parameters (default: the experiment's)"},
+	return setting{&cli.StringFlag{Name: name, Usage: usage, Category: "hyper-parameters", DefaultText: "the experiment's"},
 		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.String(name) }}
+}
+
+func boolSetting(name, usage string, field func(*experiments.Settings) *bool) setting {
+	return setting{&cli.BoolFlag{Name: name, Usage: usage, Category: "hyper-parameters", DefaultText: "the experiment's"},
+		func(c *cli.Context, s *experiments.Settings) { *field(s) = c.Bool(name) }}
 }
 
 func settings() []setting {
@@ -52,6 +57,7 @@ func settings() []setting {
 		intSetting("updates", "Adam steps per epoch (M)", func(s *S) *int { return &s.Train.Updates }),
 		intSetting("batch", "minibatch size of each Adam step", func(s *S) *int { return &s.Train.Batch }),
 		intSetting("times-per-path", "grid times stored per path in the u buffer", func(s *S) *int { return &s.Train.TimesPerPath }),
+		boolSetting("keep-t0", "always store t = 0 among a path's buffer times (--keep-t0=false to turn off)", func(s *S) *bool { return &s.Train.KeepT0 }),
 		intSetting("buffer-u", "capacity of the u replay buffer (rows)", func(s *S) *int { return &s.Train.BufferU }),
 		intSetting("buffer-v", "capacity of the v replay buffer (rows)", func(s *S) *int { return &s.Train.BufferV }),
 		floatSetting("lr-u", "Adam learning rate of u", func(s *S) *float64 { return &s.Train.LearnRateU }),
