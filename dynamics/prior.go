@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // SampleY simulates the prior stage of naas.md §5, dY_s = σ̃² v(Y_s, s) ds + σ̃ dW_s from
@@ -31,26 +32,39 @@ func (p *Process) SampleY(n int, v Control, rng *rand.Rand, logW bool) (y, lw []
 		vj = make([]float64, n*d)
 		sj = make([]float64, n)
 	}
+	xi := make([]float64, n*d)
 	for j := 0; j < kv; j++ {
+		// the noise does not depend on v(y, s_j): draw it while the control is evaluated
+		// (same order of draws as sequentially, so the paths are unchanged)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range xi {
+				xi[k] = rng.NormFloat64()
+			}
+		}()
+		var applyErr error
 		if v != nil {
 			for b := range sj {
 				sj[b] = float64(j) * h
 			}
-			if err := v.Apply(y, sj, vj); err != nil {
-				return nil, nil, fmt.Errorf("prior stage: control at step %d: %w", j, err)
-			}
+			applyErr = v.Apply(y, sj, vj)
+		}
+		wg.Wait()
+		if applyErr != nil {
+			return nil, nil, fmt.Errorf("prior stage: control at step %d: %w", j, applyErr)
 		}
 		for b := 0; b < n; b++ {
 			var dot, v2 float64
 			for i := 0; i < d; i++ {
 				k := b*d + i
-				xi := rng.NormFloat64()
 				if v != nil {
-					y[k] += sv*sv*vj[k]*h + sq*xi
-					dot += vj[k] * xi
+					y[k] += sv*sv*vj[k]*h + sq*xi[k]
+					dot += vj[k] * xi[k]
 					v2 += vj[k] * vj[k]
 				} else {
-					y[k] += sq * xi
+					y[k] += sq * xi[k]
 				}
 			}
 			if logW {
