@@ -69,6 +69,9 @@ func (c TrainConfig) Validate() error {
 			return fmt.Errorf("%s = %v: must be positive and finite", f.name, f.v)
 		}
 	}
+	if !(c.RAMGate >= 0) || math.IsInf(c.RAMGate, 0) {
+		return fmt.Errorf("ram gate = %v: must be finite and ≥ 0 (0 = off)", c.RAMGate)
+	}
 	if c.Weighting != "uniform" && c.Weighting != "sigma2" {
 		return fmt.Errorf("unknown AM weighting %q; known: %s", c.Weighting, strings.Join(Weightings(), ", "))
 	}

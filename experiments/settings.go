@@ -1,11 +1,11 @@
 package experiments
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"strings"
 
 	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/models"
@@ -94,7 +94,7 @@ func LoadSettingsFile(path string, base Settings) (Settings, error) {
 	if err != nil {
 		return base, err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	out := base
 	if err := dec.Decode(&out); err != nil {
