@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/naas-go/naas/models"
 	"gonum.org/v1/gonum/blas"
@@ -479,23 +480,40 @@ func (k *kernel[T]) backward(ws *workspace[T]) {
 	} else {
 		lastA = ws.sites[k.depth-1].a
 	}
-	k.paramGrads(out, lastA, ws.du, B)
-	k.gemmNT(ws, B, out.in, out.out, ws.du, out.out, out.w, out.out, ws.dA, out.in)
 	if !k.resnet {
+		// The parameter gradients of a layer (∂L/∂W = inᵀ·dz, ∂L/∂b) are needed by nothing
+		// else, so each runs on its own goroutine while the chain ∂L/∂a → ∂L/∂z → ∂L/∂a of
+		// the layer below goes on (with a single-threaded BLAS that otherwise leaves a core
+		// idle). dZ and dH alternate as ∂L/∂z so that the running paramGrads keeps its
+		// input. Every value is computed by the same operations as sequentially.
+		var pg sync.WaitGroup
+		async := func(l *layer[T], in, dz []T) {
+			pg.Add(1)
+			go func() {
+				defer pg.Done()
+				k.paramGrads(l, in, dz, B)
+			}()
+		}
+		k.gemmNT(ws, B, out.in, out.out, ws.du, out.out, out.w, out.out, ws.dA, out.in)
+		async(out, lastA, ws.du)
+		dz := [2][]T{ws.dZ, ws.dH}
 		for l := k.depth - 1; l >= 0; l-- {
-			k.actBackward(ws.sites[l], ws.dA, nil, ws.dZ, ws.tmp, B)
+			z := dz[l%2]
+			k.actBackward(ws.sites[l], ws.dA, nil, z, ws.tmp, B)
 			ly := &k.layers[l]
 			in := ws.feats
 			if l > 0 {
 				in = ws.sites[l-1].a
+				k.gemmNT(ws, B, ly.in, ly.out, z, ly.out, ly.w, ly.out, ws.dA, ly.in)
 			}
-			k.paramGrads(ly, in, ws.dZ, B)
-			if l > 0 {
-				k.gemmNT(ws, B, ly.in, ly.out, ws.dZ, ly.out, ly.w, ly.out, ws.dA, ly.in)
-			}
+			pg.Wait() // the layer above, which read the other buffer
+			async(ly, in, z)
 		}
+		pg.Wait()
 		return
 	}
+	k.paramGrads(out, lastA, ws.du, B)
+	k.gemmNT(ws, B, out.in, out.out, ws.du, out.out, out.w, out.out, ws.dA, out.in)
 	k.actBackward(ws.sites[2*k.depth], ws.dA, nil, ws.dH, ws.tmp, B)
 	for i := k.depth - 1; i >= 0; i-- {
 		la, lb := &k.layers[1+2*i], &k.layers[2+2*i]
