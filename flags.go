@@ -64,6 +64,8 @@ func settings() []setting {
 		floatSetting("lr-v", "Adam learning rate of v", func(s *S) *float64 { return &s.Train.LearnRateV }),
 		floatSetting("lr-final", "final learning rate as a fraction of the initial one", func(s *S) *float64 { return &s.Train.LRFinal }),
 		floatSetting("ram-gate", "skip a RAM stage when the held-out R² of u(·,0) against a₀ is below this (0: never skip)", func(s *S) *float64 { return &s.Train.RAMGate }),
+		floatSetting("is-temper", "α: weight each AM path by exp(α·log w), self-normalised (1: exact importance weights; 0: off)", func(s *S) *float64 { return &s.Train.ISTemper }),
+		floatSetting("ram-target-ema", "EMA decay of the copy of u whose −u(·,0) is RAM's target, updated every AM step (0: RAM uses u itself)", func(s *S) *float64 { return &s.Train.RAMTargetEMA }),
 		stringSetting("weighting", "AM loss weighting over time: "+strings.Join(dynamics.Weightings(), ", "), func(s *S) *string { return &s.Train.Weighting }),
 		stringSetting("arch", "network architecture: "+strings.Join(models.Architectures(), ", "), func(s *S) *string { return &s.Net.Arch }),
 		intSetting("width", "hidden units per layer", func(s *S) *int { return &s.Net.Width }),

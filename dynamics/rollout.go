@@ -74,7 +74,9 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 	k0 := p.FirstControlled()
 	xi := make([]float64, n) // ξ_k of the current step
 	for k := 0; k <= K; k++ {
-		if opt.Keep && k < K {
+		// with Keep, every step's gradient gets its own buffer (including ∇E(x_K) for the
+		// log-weight, so that it does not overwrite the kept ∇E(x_{K−1}))
+		if opt.Keep && (k < K || opt.LogW) {
 			gk = make([]float64, n)
 			if clip {
 				ck = make([]float64, B)

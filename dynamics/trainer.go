@@ -38,6 +38,25 @@ type TrainConfig struct {
 	// before training on them, is below RAMGate: RAM's target is −u(·, 0), so it is only
 	// trusted where u(·, 0) demonstrably explains a₀ (naas.md §9). 0 = always run RAM.
 	RAMGate float64 `json:"ram_gate,omitempty"`
+	// ISTemper α ≥ 0 importance-weights the AM regression: every row of an epoch's path b
+	// gets the extra loss weight w_b ∝ exp(α·logw_b), self-normalised to mean 1 over the
+	// epoch's finite paths, where logw_b is the discrete-time log-weight of naas.md §7 of the
+	// whole path (prior stage and annealed stage, as in Sample). α = 1 is the exact
+	// self-normalised estimate of the AM targets under the optimally controlled path law
+	// (so of ∇V_t, naas.md §9); α < 1 tempers it. 0 = off (no weights computed, bit-identical
+	// to the unweighted method).
+	ISTemper float64 `json:"is_temper,omitempty"`
+	// RAMTargetEMA, if > 0, makes RAM's target −ū(·, 0) come from an exponential moving
+	// average ū of u (Trainer.UTarget), updated after every AM optimiser step by
+	// θ̄ ← decay·θ̄ + (1 − decay)·θ_u, instead of from u itself. 0 = off (RAM uses u).
+	RAMTargetEMA float64 `json:"ram_target_ema,omitempty"`
+}
+
+// AveragedControl is a moving-average copy of a learned control: Update moves its parameters
+// towards the source's, θ̄ ← decay·θ̄ + (1 − decay)·θ.
+type AveragedControl interface {
+	Control
+	Update(decay float64) error
 }
 
 // Weightings lists the accepted AM loss weightings.
@@ -72,6 +91,12 @@ func (c TrainConfig) Validate() error {
 	if !(c.RAMGate >= 0) || math.IsInf(c.RAMGate, 0) {
 		return fmt.Errorf("ram gate = %v: must be finite and ≥ 0 (0 = off)", c.RAMGate)
 	}
+	if !(c.ISTemper >= 0) || math.IsInf(c.ISTemper, 0) {
+		return fmt.Errorf("importance temper α = %v: must be finite and ≥ 0 (0 = off)", c.ISTemper)
+	}
+	if !(c.RAMTargetEMA >= 0 && c.RAMTargetEMA < 1) {
+		return fmt.Errorf("RAM target EMA decay = %v: must be in [0, 1) (0 = off)", c.RAMTargetEMA)
+	}
 	if c.Weighting != "uniform" && c.Weighting != "sigma2" {
 		return fmt.Errorf("unknown AM weighting %q; known: %s", c.Weighting, strings.Join(Weightings(), ", "))
 	}
@@ -105,6 +130,9 @@ type EpochInfo struct {
 	// R2T0 is the held-out R² of u(x₀, 0) against −a₀ on the epoch's fresh paths, before
 	// training on them: 1 − mean|u + a₀|² / mean|a₀ − ā₀|² (≤ 0: u(·, 0) explains nothing).
 	R2T0 float64 `json:"r2_t0,omitempty"`
+	// ISESS is, with ISTemper > 0, the effective sample size fraction (Σw)²/(NΣw²) of the
+	// tempered path weights of the epoch (1: all paths count equally).
+	ISESS float64 `json:"is_ess,omitempty"`
 	// Skipped marks a RAM epoch skipped by the RAM gate.
 	Skipped bool `json:"skipped,omitempty"`
 	// Time split of the epoch in seconds.
@@ -126,8 +154,11 @@ type Trainer struct {
 	BufU  *Buffer // fields: t [1], x [d], a [d], w [1]
 	BufV  *Buffer // fields: Y₁ [d], ∇g̃ [d]
 	Epoch int
-	Src   *rand.PCG // the random stream (serialisable with MarshalBinary)
-	rng   *rand.Rand
+	// UTarget is the moving average of U that RAM uses as its target when
+	// Cfg.RAMTargetEMA > 0 (required then; unused otherwise).
+	UTarget AveragedControl
+	Src     *rand.PCG // the random stream (serialisable with MarshalBinary)
+	rng     *rand.Rand
 
 	wK []float64 // AM weight per grid index
 	// lastR2 is R2T0 of the last AM epoch (NaN before the first).
@@ -249,15 +280,25 @@ func (t *Trainer) Step() (EpochInfo, error) {
 func (t *Trainer) amEpoch(info *EpochInfo) error {
 	p, cfg := t.P, t.Cfg
 	t0 := time.Now()
-	x0, _, err := p.SampleY(cfg.Paths, t.V, t.rng, false)
+	weighted := cfg.ISTemper > 0
+	x0, lwy, err := p.SampleY(cfg.Paths, t.V, t.rng, weighted)
 	if err != nil {
 		return err
 	}
-	path, err := p.Rollout(x0, t.U, t.rng, RolloutOptions{Keep: true})
+	path, err := p.Rollout(x0, t.U, t.rng, RolloutOptions{Keep: true, LogW: weighted})
 	if err != nil {
 		return err
 	}
 	info.Clipped = path.Clipped
+	var pw []float64 // per-path loss weights (nil: all 1)
+	if weighted {
+		d := p.D
+		lw := make([]float64, path.B)
+		for b := range lw {
+			lw[b] = lwy[b] + path.LogW[b] - p.LogPriorRef(x0[b*d:(b+1)*d])
+		}
+		pw, info.ISESS = TemperedWeights(lw, cfg.ISTemper)
+	}
 	t1 := time.Now()
 	info.RolloutSec = t1.Sub(t0).Seconds()
 	A, st, err := p.Adjoint(path)
@@ -272,7 +313,7 @@ func (t *Trainer) amEpoch(info *EpochInfo) error {
 		}
 		t.lastR2 = info.R2T0
 	}
-	if err := t.pushAM(path, A, info); err != nil {
+	if err := t.pushAM(path, A, pw, info); err != nil {
 		return err
 	}
 	t2 := time.Now()
@@ -281,8 +322,9 @@ func (t *Trainer) amEpoch(info *EpochInfo) error {
 	return err
 }
 
-// pushAM stores TimesPerPath distinct grid points of every finite path in the u buffer.
-func (t *Trainer) pushAM(path *Path, A [][]float64, info *EpochInfo) error {
+// pushAM stores TimesPerPath distinct grid points of every finite path in the u buffer, with
+// loss weight wK[k]·pw[b] (pw nil: wK[k]).
+func (t *Trainer) pushAM(path *Path, A [][]float64, pw []float64, info *EpochInfo) error {
 	p, cfg, d := t.P, t.Cfg, t.P.D
 	K := p.Grid.K
 	k0 := p.FirstControlled()
@@ -316,7 +358,11 @@ func (t *Trainer) pushAM(path *Path, A [][]float64, info *EpochInfo) error {
 			tt = append(tt, p.Grid.T(k))
 			xx = append(xx, path.X[k][b*d:(b+1)*d]...)
 			aa = append(aa, A[k][b*d:(b+1)*d]...)
-			ww = append(ww, t.wK[k])
+			w := t.wK[k]
+			if pw != nil {
+				w *= pw[b]
+			}
+			ww = append(ww, w)
 		}
 	}
 	if len(tt) == 0 {
@@ -402,7 +448,14 @@ func (t *Trainer) ramEpoch(info *EpochInfo) error {
 		return err
 	}
 	gg := make([]float64, len(y1))
-	if err := p.TerminalGrad(y1, t.U, gg); err != nil {
+	var target Control = t.U
+	if cfg.RAMTargetEMA > 0 {
+		if t.UTarget == nil {
+			return errors.New("RAM target EMA is on but the trainer has no averaged copy of u")
+		}
+		target = t.UTarget
+	}
+	if err := p.TerminalGrad(y1, target, gg); err != nil {
 		return err
 	}
 	// drop non-finite rows
@@ -442,6 +495,12 @@ func (t *Trainer) train(l Learner, buf *Buffer, am bool) (float64, error) {
 				return 0, err
 			}
 			loss, err = l.Step(t.mx, t.mt, t.my, t.mw)
+			if err == nil && t.Cfg.RAMTargetEMA > 0 {
+				if t.UTarget == nil {
+					return 0, errors.New("RAM target EMA is on but the trainer has no averaged copy of u")
+				}
+				err = t.UTarget.Update(t.Cfg.RAMTargetEMA)
+			}
 		} else {
 			// t.mw holds nothing here; reuse mx for Y₁ and my for ∇g̃, then bridge into mx.
 			if err = buf.Sample(t.rng, t.mx, t.my); err != nil {
@@ -459,4 +518,36 @@ func (t *Trainer) train(l Learner, buf *Buffer, am bool) (float64, error) {
 		sum += loss
 	}
 	return sum / float64(t.Cfg.Updates), nil
+}
+
+// TemperedWeights returns self-normalised tempered importance weights w_b ∝ exp(α·logw_b)
+// with mean 1 over the finite entries of logw (non-finite entries get weight 0), and their
+// effective sample size fraction (Σw)²/(N Σw²) over the N finite entries. With no finite
+// entry every weight is 0 and the ESS is NaN.
+func TemperedWeights(logw []float64, alpha float64) (w []float64, ess float64) {
+	w = make([]float64, len(logw))
+	mx := math.Inf(-1)
+	n := 0
+	for _, l := range logw {
+		if !math.IsNaN(l) && !math.IsInf(l, 0) {
+			mx = max(mx, alpha*l)
+			n++
+		}
+	}
+	if n == 0 {
+		return w, math.NaN()
+	}
+	var sum float64
+	for b, l := range logw {
+		if !math.IsNaN(l) && !math.IsInf(l, 0) {
+			w[b] = math.Exp(alpha*l - mx)
+			sum += w[b]
+		}
+	}
+	var s2 float64
+	for b := range w {
+		w[b] *= float64(n) / sum
+		s2 += w[b] * w[b]
+	}
+	return w, float64(n) * float64(n) / (float64(n) * s2)
 }

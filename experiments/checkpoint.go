@@ -37,6 +37,11 @@ func (s *Sampler) SaveCheckpoint(dir string) error {
 	if err := s.V.SaveFile(filepath.Join(tmp, "v.ckpt")); err != nil {
 		return err
 	}
+	if s.UEMA != nil {
+		if err := s.UEMA.SaveFile(filepath.Join(tmp, "u_ema.ckpt")); err != nil {
+			return err
+		}
+	}
 	f, err := os.Create(filepath.Join(tmp, "trainer.state"))
 	if err != nil {
 		return err
@@ -96,6 +101,11 @@ func (s *Sampler) LoadCheckpoint(dir string) error {
 	}
 	if err := s.V.LoadFile(filepath.Join(ck, "v.ckpt")); err != nil {
 		return fmt.Errorf("%s: %w", ck, err)
+	}
+	if s.UEMA != nil {
+		if err := s.UEMA.LoadFile(filepath.Join(ck, "u_ema.ckpt")); err != nil {
+			return fmt.Errorf("%s: %w", ck, err)
+		}
 	}
 	f, err := os.Open(filepath.Join(ck, "trainer.state"))
 	if err != nil {

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,9 +13,18 @@ import (
 // TestResumeIsBitIdentical trains a sampler straight through, and another one that is
 // checkpointed after 3 epochs, "killed" in the middle of writing a later checkpoint, rebuilt
 // from scratch and resumed: both must give bit-identical samples.
+// With a moving-average RAM target (--ram-target-ema) the averaged copy of u is part of the
+// checkpoint: the resumed run starts with a RAM epoch whose target is that copy.
 func TestResumeIsBitIdentical(t *testing.T) {
+	for _, ema := range []float64{0, 0.9} {
+		s := tinySettings()
+		s.Train.RAMTargetEMA = ema
+		t.Run(fmt.Sprintf("ema%v", ema), func(t *testing.T) { resumeIsBitIdentical(t, s) })
+	}
+}
+
+func resumeIsBitIdentical(t *testing.T, s Settings) {
 	tgt, _ := targets.NewGauss("g", []float64{1, -1}, []float64{1, 2})
-	s := tinySettings()
 	sample := func(smp *Sampler) []float64 {
 		out, err := smp.Proc.Sample(200, 100, smp.U, smp.V, rand.New(rand.NewPCG(8, 8)))
 		if err != nil {

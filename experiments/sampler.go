@@ -17,8 +17,17 @@ type Sampler struct {
 	Target   targets.Target
 	Proc     *dynamics.Process
 	U, V     *graph.Net
-	Trainer  *dynamics.Trainer
+	// UEMA is the moving average of U that serves as RAM's target when
+	// Settings.Train.RAMTargetEMA > 0 (nil otherwise).
+	UEMA    *graph.Net
+	Trainer *dynamics.Trainer
 }
+
+// emaControl is a graph.Net averaged towards src.
+type emaControl struct{ ema, src *graph.Net }
+
+func (e emaControl) Apply(x, t, out []float64) error { return e.ema.Apply(x, t, out) }
+func (e emaControl) Update(decay float64) error      { return e.ema.UpdateEMA(e.src, decay) }
 
 // Build validates s and constructs the sampler for its experiment. Weights and the training
 // stream are seeded from s.Seed, so the same settings give the same run.
@@ -78,11 +87,27 @@ func BuildFor(tgt targets.Target, s Settings) (*Sampler, error) {
 		v.Close()
 		return nil, err
 	}
-	return &Sampler{Settings: s, Target: tgt, Proc: proc, U: u, V: v, Trainer: tr}, nil
+	smp := &Sampler{Settings: s, Target: tgt, Proc: proc, U: u, V: v, Trainer: tr}
+	if s.Train.RAMTargetEMA > 0 {
+		ema, err := mk("u", objectives.NameAM, s.Train.LearnRateU, s.Seed*2+1)
+		if err == nil {
+			err = ema.CopyFrom(u)
+		}
+		if err != nil {
+			smp.Close()
+			return nil, fmt.Errorf("moving average of u: %w", err)
+		}
+		smp.UEMA = ema
+		tr.UTarget = emaControl{ema: ema, src: u}
+	}
+	return smp, nil
 }
 
 // Close releases the networks' machines.
 func (s *Sampler) Close() {
 	s.U.Close()
 	s.V.Close()
+	if s.UEMA != nil {
+		s.UEMA.Close()
+	}
 }

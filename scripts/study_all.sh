@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Issue-4 study on all four benchmark targets: one full-length training per row (the
+# experiment's default schedule, changed only by the row's flags), then `eval --seeds 5`
+# (5 evaluation seeds, 2000 vs 2000 samples, no exact W2). Every row is one command line;
+# run folders go to runs/study-all/ROW, where ROW is TARGET-CHANGE[-sSEED].
+# Usage: bash scripts/study_all.sh [row ...]     (no argument: every row, in order)
+# Rows whose eval.md exists are skipped. The rows that are an experiment's default
+# before this study (mos50-t0.5, gmm40-t0.5, funnel10-full, manywell5-full) are the same
+# settings as scripts/defaults.sh ran; the measured table reuses those runs (runs/defaults/EXP,
+# copied). BIN overrides the binary (default: build bin/naas-h4).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${BIN:-}" ]; then
+  go build -o bin/naas-h4 .
+  BIN=bin/naas-h4
+fi
+out=runs/study-all
+common=(--no-w2 --quiet --out "$out")
+rows=(
+  # 1. control start t₀ on the mixtures (defaults: t₀ = 0.5, no RAM)
+  "mos50-t0.2|--exp mos50 --control-from 0.2"
+  "mos50-t0.3|--exp mos50 --control-from 0.3"
+  "mos50-t0.4|--exp mos50 --control-from 0.4"
+  "mos50-t0.5|--exp mos50"
+  "mos50-t0.7|--exp mos50 --control-from 0.7"
+  "gmm40-t0.2|--exp gmm40 --control-from 0.2"
+  "gmm40-t0.3|--exp gmm40 --control-from 0.3"
+  "gmm40-t0.5|--exp gmm40"
+  "gmm40-t0.7|--exp gmm40 --control-from 0.7"
+  "gmm40-t0-am|--exp gmm40 --control-from 0"
+  # 1b. funnel10 / manywell5: full method (their default before this study) vs late control
+  "funnel10-full|--exp funnel10 --control-from 0 --ram-epochs 8"
+  "funnel10-t0.5|--exp funnel10 --control-from 0.5 --ram-epochs 0"
+  "funnel10-t0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0"
+  "funnel10-t0.2|--exp funnel10 --control-from 0.2 --ram-epochs 0"
+  "funnel10-t0.1|--exp funnel10 --control-from 0.1 --ram-epochs 0"
+  "funnel10-t0-am|--exp funnel10 --control-from 0 --ram-epochs 0"
+  "funnel10-t0.3-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 2"
+  "funnel10-t0.3-s3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 3"
+  "funnel10-t0.4|--exp funnel10 --control-from 0.4 --ram-epochs 0"
+  "manywell5-full|--exp manywell5"
+  "manywell5-t0.5|--exp manywell5 --control-from 0.5 --ram-epochs 0"
+  "manywell5-t0.3|--exp manywell5 --control-from 0.3 --ram-epochs 0"
+  # 2. importance-weighted AM targets, weights ∝ exp(α log w) (--is-temper α)
+  "mos50-t0.5-is0.1|--exp mos50 --is-temper 0.1"
+  "mos50-t0.5-is1|--exp mos50 --is-temper 1"
+  "mos50-t0.3-is0.1|--exp mos50 --control-from 0.3 --is-temper 0.1"
+  "manywell5-t0.5-is0.3|--exp manywell5 --control-from 0.5 --ram-epochs 0 --is-temper 0.3"
+  "manywell5-full-is0.3|--exp manywell5 --is-temper 0.3"
+  # 3. moving-average copy of u as RAM's target (--ram-target-ema decay), full method
+  "manywell5-full-ema0.99|--exp manywell5 --ram-target-ema 0.99"
+  "funnel10-full-ema0.99|--exp funnel10 --control-from 0 --ram-epochs 8 --ram-target-ema 0.99"
+  "mos50-full|--exp mos50 --control-from 0 --ram-epochs 8"
+  "mos50-full-ema0.99|--exp mos50 --control-from 0 --ram-epochs 8 --ram-target-ema 0.99"
+  # second training seed
+  "funnel10-t0.5-s2|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 2"
+  "funnel10-t0.5-s3|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 3"
+  "funnel10-full-s2|--exp funnel10 --control-from 0 --ram-epochs 8 --seed 2"
+  "manywell5-t0.5-s2|--exp manywell5 --control-from 0.5 --ram-epochs 0 --seed 2"
+  "manywell5-full-s2|--exp manywell5 --seed 2"
+)
+declare -A args
+order=()
+for r in "${rows[@]}"; do
+  args[${r%%|*}]=${r#*|}
+  order+=("${r%%|*}")
+done
+sel=("$@")
+[ ${#sel[@]} -gt 0 ] || sel=("${order[@]}")
+mkdir -p "$out"
+for r in "${sel[@]}"; do
+  [ -n "${args[$r]:-}" ] || { echo "unknown row $r" >&2; exit 2; }
+  dir=$out/$r
+  [ -f "$dir/eval.md" ] && continue
+  if [ ! -f "$dir/metrics.json" ]; then
+    rm -rf "$dir"
+    echo "== $r: ${args[$r]}"
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "$r training+evaluation: %e s wall" -a -o "$out/walltime.txt" \
+      nice -n 10 "$BIN" ${args[$r]} "${common[@]}" --name "$r" >/dev/null
+  fi
+  nice -n 10 "$BIN" eval --run "$dir" --seeds 5 --no-w2 --quiet | grep -E "^\| (NAAS|annealed|floor)"
+done
