@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/naas-go/naas/experiments/aldp"
 )
 
 // TestALDPReportJSON checks that a non-finite aldp metric does not stop metrics.json.
@@ -27,7 +29,7 @@ func TestALDPReportJSON(t *testing.T) {
 	}
 }
 
-// TestALDPRegistered checks the aldp defaults: the prior is centred on a 66-d geometry,
+// TestALDPRegistered checks the aldp defaults: the prior is centred on a 66-d β-strand geometry,
 // both clippings are on, and the target has no exact sampler, so validation refuses it.
 func TestALDPRegistered(t *testing.T) {
 	e, err := Lookup("aldp")
@@ -46,6 +48,16 @@ func TestALDPRegistered(t *testing.T) {
 		if math.Abs(v) > 1e-12 {
 			t.Errorf("prior mean not centred: centroid %v", c)
 		}
+	}
+	// the prior is centred on the β-strand backbone (φ, ψ) = (−120°, 120°), L-alanine
+	tor := aldp.Torsions(s.Process.PriorMean)
+	for i, want := range []float64{-120, 120} {
+		if d := math.Remainder(tor[i]*180/math.Pi-want, 360); math.Abs(d) > 1e-9 {
+			t.Errorf("prior mean torsion %d = %v°, want %v°", i, tor[i]*180/math.Pi, want)
+		}
+	}
+	if !aldp.IsL(s.Process.PriorMean) {
+		t.Error("prior mean is not L-alanine")
 	}
 	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths, s.Train.Batch = 1, 1, 1, 4, 4
 	s.Net.Width, s.Net.Depth = 4, 1

@@ -136,3 +136,30 @@ func Center(x []float64) {
 		}
 	}
 }
+
+// SetBackbone sets the backbone torsions of one geometry pos (length 66) to φ and ψ
+// (radians), in place, by rigid rotations about the N–Cα bond (atoms on the Cα side: HA,
+// the Cβ methyl and everything from the Ala C on) and about the Cα–C bond (O and the NME
+// group). Bond lengths, bond angles and all other torsions stay as they are, up to
+// rounding; the centroid moves.
+func SetBackbone(pos []float64, phi, psi float64) {
+	if len(pos) != 66 {
+		panic(fmt.Sprintf("aldp: SetBackbone: len(pos) = %d, want 66", len(pos)))
+	}
+	// Atoms 9..21 (HA, CB, HB1-3, C, O, NME) lie beyond the N–CA bond; 15..21 (O, NME)
+	// beyond CA–C.
+	rotate := func(b, c, first int, angle float64) {
+		o := at(pos, b)
+		k := at(pos, c).sub(o)
+		k = k.scale(1 / k.norm())
+		cs, sn := math.Cos(angle), math.Sin(angle)
+		for a := first; a < 22; a++ {
+			v := at(pos, a).sub(o)
+			r := v.scale(cs).add(k.cross(v).scale(sn)).add(k.scale(k.dot(v) * (1 - cs)))
+			r = r.add(o)
+			pos[3*a], pos[3*a+1], pos[3*a+2] = r.x, r.y, r.z
+		}
+	}
+	rotate(AtomN, AtomCA, AtomCA+1, math.Remainder(phi-Dihedral(pos, AtomACEC, AtomN, AtomCA, AtomC), 2*math.Pi))
+	rotate(AtomCA, AtomC, AtomC+1, math.Remainder(psi-Dihedral(pos, AtomN, AtomCA, AtomC, AtomNMEN), 2*math.Pi))
+}

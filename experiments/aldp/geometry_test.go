@@ -113,3 +113,32 @@ func ExampleTorsions() {
 	// Output:
 	// phi = 180.0°, psi = 180.0°, L-alanine: true
 }
+
+func TestSetBackbone(t *testing.T) {
+	x0 := InitialPositions()
+	ff := MustDefault(Implicit)
+	for _, pp := range [][2]float64{{-120, 120}, {-80, -40}, {60, 45}, {-180, 180}} {
+		x := InitialPositions()
+		phi, psi := pp[0]*math.Pi/180, pp[1]*math.Pi/180
+		SetBackbone(x, phi, psi)
+		tor, tor0 := Torsions(x), Torsions(x0)
+		if math.Abs(angleDiff(tor[Phi], phi)) > 1e-9 || math.Abs(angleDiff(tor[Psi], psi)) > 1e-9 {
+			t.Errorf("%v: φ, ψ = %v, %v", pp, tor[Phi], tor[Psi])
+		}
+		for _, g := range []Torsion{Gamma1, Gamma2, Gamma3} {
+			if math.Abs(angleDiff(tor[g], tor0[g])) > 1e-9 {
+				t.Errorf("%v: %v changed from %v to %v", pp, g, tor0[g], tor[g])
+			}
+		}
+		if !IsL(x) {
+			t.Errorf("%v: not L", pp)
+		}
+		// bonded geometry: every bond length is unchanged
+		for _, b := range ff.bonds {
+			d := at(x, b.i).sub(at(x, b.j)).norm() - at(x0, b.i).sub(at(x0, b.j)).norm()
+			if math.Abs(d) > 1e-12 {
+				t.Errorf("%v: bond %d-%d length changed by %g", pp, b.i, b.j, d)
+			}
+		}
+	}
+}
