@@ -201,3 +201,70 @@ end:
 	VMOVUPS Z16, (DX)
 	VZEROUPPER
 	RET
+
+// func sgemmFMA4x32(k int, a []float32, sai, sal int, b []float32, ldb int, c []float32, ldc int, m0, m1 uint16)
+// The tile product of sgemm4x32 with fused multiply-adds and no zero test: C[r, j] = +0, then
+// for l = 0, 1, …, k−1 in order C[r, j] = fma(A(r, l), B[l, j], C[r, j]) (one rounding per
+// step). Used by fmaBLAS, not by the gonum replica.
+TEXT ·sgemmFMA4x32(SB), NOSPLIT, $0-116
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    sai+32(FP), R8
+	MOVQ    sal+40(FP), R9
+	MOVQ    b_base+48(FP), DI
+	MOVQ    ldb+72(FP), R10
+	MOVQ    c_base+80(FP), DX
+	MOVQ    ldc+104(FP), R11
+	KMOVW   m0+112(FP), K5
+	KMOVW   m1+114(FP), K6
+	SHLQ    $2, R8
+	SHLQ    $2, R9
+	SHLQ    $2, R10
+	SHLQ    $2, R11
+	VPXORD  Z16, Z16, Z16
+	VPXORD  Z17, Z17, Z17
+	VPXORD  Z18, Z18, Z18
+	VPXORD  Z19, Z19, Z19
+	VPXORD  Z20, Z20, Z20
+	VPXORD  Z21, Z21, Z21
+	VPXORD  Z22, Z22, Z22
+	VPXORD  Z23, Z23, Z23
+	LEAQ    (SI)(R8*2), R12
+	TESTQ   CX, CX
+	JZ      fstore
+
+floop:
+	VMOVUPS.Z    (DI), K5, Z0
+	VMOVUPS.Z    64(DI), K6, Z1
+	VBROADCASTSS (SI), Z2
+	VBROADCASTSS (SI)(R8*1), Z3
+	VBROADCASTSS (R12), Z4
+	VBROADCASTSS (R12)(R8*1), Z5
+	VFMADD231PS  Z0, Z2, Z16
+	VFMADD231PS  Z1, Z2, Z17
+	VFMADD231PS  Z0, Z3, Z18
+	VFMADD231PS  Z1, Z3, Z19
+	VFMADD231PS  Z0, Z4, Z20
+	VFMADD231PS  Z1, Z4, Z21
+	VFMADD231PS  Z0, Z5, Z22
+	VFMADD231PS  Z1, Z5, Z23
+	ADDQ         R9, SI
+	ADDQ         R9, R12
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          floop
+
+fstore:
+	VMOVUPS      Z16, K5, (DX)
+	VMOVUPS      Z17, K6, 64(DX)
+	ADDQ         R11, DX
+	VMOVUPS      Z18, K5, (DX)
+	VMOVUPS      Z19, K6, 64(DX)
+	ADDQ         R11, DX
+	VMOVUPS      Z20, K5, (DX)
+	VMOVUPS      Z21, K6, 64(DX)
+	ADDQ         R11, DX
+	VMOVUPS      Z22, K5, (DX)
+	VMOVUPS      Z23, K6, 64(DX)
+	VZEROUPPER
+	RET

@@ -158,8 +158,8 @@ func TestNativeTrainingMatchesGorgonia(t *testing.T) {
 
 // TestNativeNoAllocs checks that after the first call (which allocates the workspace) Apply and
 // Step of the native engine allocate no buffers: at most a few closures for the goroutines that
-// split the loops and overlap the parameter gradients (under 96 objects and 8 KiB per call;
-// the workspace is 60 KiB).
+// split the loops and overlap the parameter gradients (under 128 objects, the gofma build
+// splitting more products, and 8 KiB per call; the workspace is 60 KiB).
 func TestNativeNoAllocs(t *testing.T) {
 	cfg := DefaultConfig(models.DefaultSpec(4, "u"))
 	cfg.Spec.Width, cfg.Batch = 16, 64
@@ -189,7 +189,7 @@ func TestNativeNoAllocs(t *testing.T) {
 		objs := float64(m1.Mallocs-m0.Mallocs) / runs
 		bytes := float64(m1.TotalAlloc-m0.TotalAlloc) / runs
 		t.Logf("%s: %.1f allocations, %.0f bytes per call", name, objs, bytes)
-		if objs > 96 || bytes > 8192 {
+		if objs > 128 || bytes > 8192 {
 			t.Errorf("%s allocates %.1f objects, %.0f bytes per call", name, objs, bytes)
 		}
 	}
