@@ -36,7 +36,10 @@
 // machine OPENBLAS_NUM_THREADS=1 is the better setting with the native engine (its own
 // goroutines use the second core; OpenBLAS's spinning worker threads would compete with
 // them). The thread count may change the last bits of GEMM results; a fixed seed reproduces
-// a run for a fixed BLAS, thread count and dtype.
+// a run for a fixed BLAS, thread count and dtype. `go build -tags gofma` stays pure Go but
+// makes fmaBLAS (gonum with an AVX-512 FMA kernel for float32 products, in-order fused sums,
+// independent of GOMAXPROCS) the BLAS of both engines: faster, and different from gonum's
+// results in the last bits.
 //
 // Gorgonia rules enforced here (see docs/gorgonia.md): intermediate values are read only
 // through G.Read into separately allocated *G.Value cells (a Read target inside the struct that
