@@ -50,6 +50,7 @@ func settings() []setting {
 		floatSetting("grad-clip", "per-sample cap on |∇E| (0: off)", func(s *S) *float64 { return &s.Process.GradClip }),
 		floatSetting("adjoint-clip", "per-path cap on |a_k| (0: off)", func(s *S) *float64 { return &s.Process.AdjointClip }),
 		floatSetting("control-from", "t₀: u acts only for t ≥ t₀ (0: everywhere, as specified)", func(s *S) *float64 { return &s.Process.ControlFrom }),
+		boolSetting("mean-free", "treat x as particles in 3-D and keep their centroid fixed (noise and controls projected; needs d divisible by 3)", func(s *S) *bool { return &s.Process.MeanFree }),
 		intSetting("rounds", "alternating AM/RAM rounds", func(s *S) *int { return &s.Train.Rounds }),
 		intSetting("am-epochs", "AM epochs per round (N_u)", func(s *S) *int { return &s.Train.AMEpochs }),
 		intSetting("ram-epochs", "RAM epochs per round (N_v)", func(s *S) *int { return &s.Train.RAMEpochs }),

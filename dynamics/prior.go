@@ -55,6 +55,10 @@ func (p *Process) SampleY(n int, v Control, rng *rand.Rand, logW bool) (y, lw []
 		if applyErr != nil {
 			return nil, nil, fmt.Errorf("prior stage: control at step %d: %w", j, applyErr)
 		}
+		p.project(xi)
+		if v != nil {
+			p.project(vj)
+		}
 		for b := 0; b < n; b++ {
 			var dot, v2 float64
 			for i := 0; i < d; i++ {
@@ -100,6 +104,7 @@ func (p *Process) TerminalGrad(y []float64, u Control, out []float64) error {
 		if err := u.Apply(y, t, out); err != nil {
 			return fmt.Errorf("terminal gradient: %w", err)
 		}
+		p.project(out)
 	} else {
 		clear(out)
 	}
@@ -128,4 +133,6 @@ func (p *Process) Bridge(y1, s []float64, rng *rand.Rand, out []float64) {
 			out[k] = p.M[i] + sb*(y1[k]-p.M[i]) + sd*rng.NormFloat64()
 		}
 	}
+	// with MeanFree, m and y1 are centroid-free, so this projects the noise only
+	p.project(out[:len(s)*d])
 }

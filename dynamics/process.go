@@ -34,6 +34,14 @@ type Config struct {
 	// buffer only receives those times (0: everywhere, the method as specified). A study knob
 	// for naas.md §9's observation that u is harmful at early, large-σ times.
 	ControlFrom float64 `json:"control_from,omitempty"`
+	// MeanFree treats x as d/3 particles in 3-D and keeps their centroid fixed at the prior
+	// mean's: the noise of both stages and of the Brownian bridge and the outputs of u and v
+	// are projected onto the centroid-free subspace (per path, the mean over particles of each
+	// Cartesian component is subtracted), and m is centred. For energies invariant under
+	// translation (∇E is then centroid-free) the states stay centroid-free, the adjoint too,
+	// and the path log-weights are those of the process on that subspace (up to a constant).
+	// Needs d divisible by 3. false: all d coordinates move freely.
+	MeanFree bool `json:"mean_free,omitempty"`
 }
 
 // FirstControlled is the first grid index k with t_k ≥ ControlFrom.
@@ -82,12 +90,18 @@ func NewProcess(e Energy, cfg Config) (*Process, error) {
 	if !(cfg.ControlFrom >= 0 && cfg.ControlFrom < 1) {
 		return nil, fmt.Errorf("control from t0 = %v: must be in [0, 1)", cfg.ControlFrom)
 	}
+	if cfg.MeanFree && d%3 != 0 {
+		return nil, fmt.Errorf("mean-free coordinates need d divisible by 3 (particles in 3-D); d = %d", d)
+	}
 	g, err := NewGrid(cfg.Steps, cfg.Beta, cfg.Sigma, cfg.SigmaMax, cfg.SigmaMin)
 	if err != nil {
 		return nil, err
 	}
 	m := make([]float64, d)
 	copy(m, cfg.PriorMean)
+	if cfg.MeanFree {
+		centroidFree(m, d)
+	}
 	meter, ok := e.(*Meter)
 	if !ok {
 		meter = NewMeter(e)
@@ -186,4 +200,31 @@ func norm(v []float64) float64 {
 		s += x * x
 	}
 	return math.Sqrt(s)
+}
+
+// project removes, with Cfg.MeanFree, the centroid of every row (len d) of v: the orthogonal
+// projection onto the centroid-free subspace. Without MeanFree it does nothing.
+func (p *Process) project(v []float64) {
+	if p.Cfg.MeanFree {
+		centroidFree(v, p.D)
+	}
+}
+
+// centroidFree subtracts, in every row of v (rows of d = 3n values, particle-major x, y, z),
+// the mean over the n particles of each Cartesian component.
+func centroidFree(v []float64, d int) {
+	n := d / 3
+	for r := 0; r+d <= len(v); r += d {
+		row := v[r : r+d]
+		var c [3]float64
+		for i := 0; i < d; i++ {
+			c[i%3] += row[i]
+		}
+		for j := range c {
+			c[j] /= float64(n)
+		}
+		for i := range row {
+			row[i] -= c[i%3]
+		}
+	}
 }

@@ -117,6 +117,12 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		if applyErr != nil {
 			return nil, fmt.Errorf("rollout: control at step %d: %w", k, applyErr)
 		}
+		if k < K {
+			p.project(xi)
+		}
+		if controlled {
+			p.project(uk)
+		}
 		if opt.Keep {
 			path.X[k] = x
 			if k < K {

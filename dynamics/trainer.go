@@ -403,6 +403,7 @@ func (t *Trainer) heldOutR2(x0, a0 []float64) (float64, error) {
 	if err := t.U.Apply(x0, make([]float64, n), u0); err != nil {
 		return 0, err
 	}
+	t.P.project(u0)
 	mean := make([]float64, d)
 	rows := 0
 	for b := 0; b < n; b++ {
