@@ -7,7 +7,8 @@
 # Rows whose eval.md exists are skipped. The rows that are an experiment's default
 # before this study (mos50-t0.5, gmm40-t0.5, funnel10-full, manywell5-full) are the same
 # settings as scripts/defaults.sh ran; the measured table reuses those runs (runs/defaults/EXP,
-# copied). BIN overrides the binary (default: build bin/naas-h4).
+# copied). BIN overrides the binary (default: build bin/naas-h4; section 4–5 rows ran with
+# BIN=bin/naas-h5, the same tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
@@ -58,6 +59,26 @@ rows=(
   "funnel10-full-s2|--exp funnel10 --control-from 0 --ram-epochs 8 --seed 2"
   "manywell5-t0.5-s2|--exp manywell5 --control-from 0.5 --ram-epochs 0 --seed 2"
   "manywell5-full-s2|--exp manywell5 --seed 2"
+  # 4. the other hyper-parameters of issue 4 around funnel10's default (t₀ = 0.3, no RAM;
+  #    σ geometric 5 → 1, K = 100, β quadratic, uniform weighting, 3 rounds, 512 paths, width 128)
+  "funnel10-t0.3-wsigma2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --weighting sigma2"
+  "funnel10-t0.3-K200|--exp funnel10 --control-from 0.3 --ram-epochs 0 --steps 200"
+  "funnel10-t0.3-r6|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6"
+  "funnel10-t0.3-p1024|--exp funnel10 --control-from 0.3 --ram-epochs 0 --paths 1024"
+  "funnel10-t0.3-w256|--exp funnel10 --control-from 0.3 --ram-epochs 0 --width 256"
+  "funnel10-t0.3-is0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --is-temper 0.3"
+  "funnel10-t0.3-smax3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 3 --sigma-min 1"
+  "funnel10-t0.3-smax8|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1"
+  "funnel10-t0.3-betalin|--exp funnel10 --control-from 0.3 --ram-epochs 0 --beta linear"
+  "funnel10-t0.3-r6-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6 --seed 2"
+  "funnel10-t0.3-smax8-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1 --seed 2"
+  "funnel10-t0.3-smax12|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 12 --sigma-min 1"
+  "funnel10-t0.3-smax8-r6|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1 --rounds 6"
+  "manywell5-t0.5-r6|--exp manywell5 --control-from 0.5 --ram-epochs 0 --rounds 6"
+  "manywell5-t0.5-wsigma2|--exp manywell5 --control-from 0.5 --ram-epochs 0 --weighting sigma2"
+  # 5. mos50: does the reference's mode-weight bias shrink with K? (the reference changes with K)
+  "mos50-t0.5-K200|--exp mos50 --steps 200"
+  "mos50-t0.5-K400|--exp mos50 --steps 400"
 )
 declare -A args
 order=()

@@ -7,6 +7,8 @@ NAAS − reference (same seeds: same exact sets and sampler noise), the fewest m
 the seeds, the mean ESS fraction of the tempered AM path weights (--is-temper rows), the
 training time (sum of the epochs in log.jsonl), the wall time of the training command
 (training + its one-seed evaluation, from walltime.txt) and of the 5-seed `eval`.
+Rows whose process differs from the experiment's default (K, σ, β: --steps, --sigma-max, ...)
+get their own table, since the reference changes with the process.
 Usage: python3 scripts/study_table.py [row ...]"""
 import json, os, re, statistics, sys
 
@@ -67,15 +69,38 @@ by = {}
 for n in rows:
     ev, cfg, log = load(n)
     by.setdefault(ev["experiment"], []).append((n, ev, cfg, log))
+LABEL = {"steps": "K", "sigma_max": "σ_max", "sigma_min": "σ_min", "beta": "β", "sigma": "σ schedule"}
+
+
+def proc_key(cfg):
+    """The process settings that the reference depends on (everything but t₀)."""
+    p = dict(cfg["settings"]["process"])
+    p.pop("control_from", None)
+    return json.dumps(p, sort_keys=True)
+
+
 for exp in ["mos50", "gmm40", "funnel10", "manywell5"]:
     if exp not in by:
         continue
     m = METRICS[exp]
-    ev0 = by[exp][0][1]
-    ref = "; ".join(f"{SHORT[x]} {ms([r['baseline'][x] for r in ev0['reports']])}" for x in m)
-    flo = "; ".join(f"{SHORT[x]} {ms([r['floor'][x] for r in ev0['reports']])}" for x in m)
-    print(f"\n**{exp}** — reference (u = v = 0): {ref}. Floor (exact vs exact): {flo}.\n")
-    print("| row | command | t₀ / RAM ep. / α / EMA / seed | training | run wall | eval wall | " + " | ".join(f"{SHORT[x]} | Δ {SHORT[x]}" for x in m) + " | modes hit (min) | IS ESS |")
-    print("|---|---|---|---|---|---|" + "---|" * (2 * len(m)) + "---|---|")
-    for n, ev, cfg, log in by[exp]:
-        print(row(n, ev, cfg, log))
+    # rows whose process differs (K, σ, β) have their own reference: one table per process,
+    # the most common (the experiment's default) first
+    groups = {}
+    for r in by[exp]:
+        groups.setdefault(proc_key(r[2]), []).append(r)
+    keys = sorted(groups, key=lambda k: -len(groups[k]))
+    base = json.loads(keys[0])
+    for k in keys:
+        rs = groups[k]
+        ev0 = rs[0][1]
+        p = json.loads(k)
+        diff = ", ".join(f"{LABEL.get(x, x)} = {p[x]:g}" if isinstance(p[x], (int, float)) else f"{LABEL.get(x, x)} {p[x]}"
+                         for x in sorted(p) if p[x] != base.get(x))
+        title = f"{exp}, {diff}" if diff else exp
+        ref = "; ".join(f"{SHORT[x]} {ms([r['baseline'][x] for r in ev0['reports']])}" for x in m)
+        flo = "; ".join(f"{SHORT[x]} {ms([r['floor'][x] for r in ev0['reports']])}" for x in m)
+        print(f"\n**{title}** — reference (u = v = 0): {ref}. Floor (exact vs exact): {flo}.\n")
+        print("| row | command | t₀ / RAM ep. / α / EMA / seed | training | run wall | eval wall | " + " | ".join(f"{SHORT[x]} | Δ {SHORT[x]}" for x in m) + " | modes hit (min) | IS ESS |")
+        print("|---|---|---|---|---|---|" + "---|" * (2 * len(m)) + "---|---|")
+        for n, ev, cfg, log in rs:
+            print(row(n, ev, cfg, log))
