@@ -8,7 +8,8 @@
 # before this study (mos50-t0.5, gmm40-t0.5, funnel10-full, manywell5-full) are the same
 # settings as scripts/defaults.sh ran; the measured table reuses those runs (runs/defaults/EXP,
 # copied). BIN overrides the binary (default: build bin/naas-h4; section 4–5 rows ran with
-# BIN=bin/naas-h5, the same tree).
+# BIN=bin/naas-h5, the same tree). funnel10 rows pin --sigma-max 5, its default when they ran
+# (the default is now 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
@@ -30,15 +31,15 @@ rows=(
   "gmm40-t0.7|--exp gmm40 --control-from 0.7"
   "gmm40-t0-am|--exp gmm40 --control-from 0"
   # 1b. funnel10 / manywell5: full method (their default before this study) vs late control
-  "funnel10-full|--exp funnel10 --control-from 0 --ram-epochs 8"
-  "funnel10-t0.5|--exp funnel10 --control-from 0.5 --ram-epochs 0"
-  "funnel10-t0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0"
-  "funnel10-t0.2|--exp funnel10 --control-from 0.2 --ram-epochs 0"
-  "funnel10-t0.1|--exp funnel10 --control-from 0.1 --ram-epochs 0"
-  "funnel10-t0-am|--exp funnel10 --control-from 0 --ram-epochs 0"
-  "funnel10-t0.3-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 2"
-  "funnel10-t0.3-s3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 3"
-  "funnel10-t0.4|--exp funnel10 --control-from 0.4 --ram-epochs 0"
+  "funnel10-full|--exp funnel10 --control-from 0 --ram-epochs 8 --sigma-max 5"
+  "funnel10-t0.5|--exp funnel10 --control-from 0.5 --ram-epochs 0 --sigma-max 5"
+  "funnel10-t0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 5"
+  "funnel10-t0.2|--exp funnel10 --control-from 0.2 --ram-epochs 0 --sigma-max 5"
+  "funnel10-t0.1|--exp funnel10 --control-from 0.1 --ram-epochs 0 --sigma-max 5"
+  "funnel10-t0-am|--exp funnel10 --control-from 0 --ram-epochs 0 --sigma-max 5"
+  "funnel10-t0.3-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 2 --sigma-max 5"
+  "funnel10-t0.3-s3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --seed 3 --sigma-max 5"
+  "funnel10-t0.4|--exp funnel10 --control-from 0.4 --ram-epochs 0 --sigma-max 5"
   "manywell5-full|--exp manywell5"
   "manywell5-t0.5|--exp manywell5 --control-from 0.5 --ram-epochs 0"
   "manywell5-t0.3|--exp manywell5 --control-from 0.3 --ram-epochs 0"
@@ -50,27 +51,27 @@ rows=(
   "manywell5-full-is0.3|--exp manywell5 --is-temper 0.3"
   # 3. moving-average copy of u as RAM's target (--ram-target-ema decay), full method
   "manywell5-full-ema0.99|--exp manywell5 --ram-target-ema 0.99"
-  "funnel10-full-ema0.99|--exp funnel10 --control-from 0 --ram-epochs 8 --ram-target-ema 0.99"
+  "funnel10-full-ema0.99|--exp funnel10 --control-from 0 --ram-epochs 8 --ram-target-ema 0.99 --sigma-max 5"
   "mos50-full|--exp mos50 --control-from 0 --ram-epochs 8"
   "mos50-full-ema0.99|--exp mos50 --control-from 0 --ram-epochs 8 --ram-target-ema 0.99"
   # second training seed
-  "funnel10-t0.5-s2|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 2"
-  "funnel10-t0.5-s3|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 3"
-  "funnel10-full-s2|--exp funnel10 --control-from 0 --ram-epochs 8 --seed 2"
+  "funnel10-t0.5-s2|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 2 --sigma-max 5"
+  "funnel10-t0.5-s3|--exp funnel10 --control-from 0.5 --ram-epochs 0 --seed 3 --sigma-max 5"
+  "funnel10-full-s2|--exp funnel10 --control-from 0 --ram-epochs 8 --seed 2 --sigma-max 5"
   "manywell5-t0.5-s2|--exp manywell5 --control-from 0.5 --ram-epochs 0 --seed 2"
   "manywell5-full-s2|--exp manywell5 --seed 2"
   # 4. the other hyper-parameters of issue 4 around funnel10's default (t₀ = 0.3, no RAM;
   #    σ geometric 5 → 1, K = 100, β quadratic, uniform weighting, 3 rounds, 512 paths, width 128)
-  "funnel10-t0.3-wsigma2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --weighting sigma2"
-  "funnel10-t0.3-K200|--exp funnel10 --control-from 0.3 --ram-epochs 0 --steps 200"
-  "funnel10-t0.3-r6|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6"
-  "funnel10-t0.3-p1024|--exp funnel10 --control-from 0.3 --ram-epochs 0 --paths 1024"
-  "funnel10-t0.3-w256|--exp funnel10 --control-from 0.3 --ram-epochs 0 --width 256"
-  "funnel10-t0.3-is0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --is-temper 0.3"
+  "funnel10-t0.3-wsigma2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --weighting sigma2 --sigma-max 5"
+  "funnel10-t0.3-K200|--exp funnel10 --control-from 0.3 --ram-epochs 0 --steps 200 --sigma-max 5"
+  "funnel10-t0.3-r6|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6 --sigma-max 5"
+  "funnel10-t0.3-p1024|--exp funnel10 --control-from 0.3 --ram-epochs 0 --paths 1024 --sigma-max 5"
+  "funnel10-t0.3-w256|--exp funnel10 --control-from 0.3 --ram-epochs 0 --width 256 --sigma-max 5"
+  "funnel10-t0.3-is0.3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --is-temper 0.3 --sigma-max 5"
   "funnel10-t0.3-smax3|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 3 --sigma-min 1"
   "funnel10-t0.3-smax8|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1"
-  "funnel10-t0.3-betalin|--exp funnel10 --control-from 0.3 --ram-epochs 0 --beta linear"
-  "funnel10-t0.3-r6-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6 --seed 2"
+  "funnel10-t0.3-betalin|--exp funnel10 --control-from 0.3 --ram-epochs 0 --beta linear --sigma-max 5"
+  "funnel10-t0.3-r6-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --rounds 6 --seed 2 --sigma-max 5"
   "funnel10-t0.3-smax8-s2|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1 --seed 2"
   "funnel10-t0.3-smax12|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 12 --sigma-min 1"
   "funnel10-t0.3-smax8-r6|--exp funnel10 --control-from 0.3 --ram-epochs 0 --sigma-max 8 --sigma-min 1 --rounds 6"
