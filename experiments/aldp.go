@@ -75,7 +75,7 @@ type ALDPReport struct {
 // fractions near 0.4). Gradient and adjoint clipping guard the first steps from the strained
 // prior geometries.
 //
-// Why these settings (issue #5 tuning, runs/aldp-tuned and the report there): with uniform
+// Why these settings (issue #5 tuning, every run in docs/aldp_tuning.md): with uniform
 // mobility in Cartesian space the torsions barely move during the annealing (the stiff bonds
 // cap the step, so ∫σ²/2 dt ≈ 5e-3 nm²: by estimate about 15° of ψ diffusion), and the torsions
 // sampled are essentially the prior's, relaxed locally. The old prior (s = 0.03 nm around φ = ψ =
@@ -92,17 +92,18 @@ type ALDPReport struct {
 // centre) NAAS's KLs rose above the baseline's (1.04 vs 0.78); late control (ControlFrom 0.5)
 // spread the torsions almost uniformly (αR 25%, but 21% D, φ > 0 basins 26%).
 //
-// s = 0.085 against s = 0.1 (β-strand centre, cosine β, centroid free, seeds 1, 2, 3): NAAS torsion-KL mean
-// 0.85, 0.96, 0.88 (baseline 1.08, 1.17, 1.14) against 0.69, 0.78, 0.47 (baseline 0.80, 0.80,
-// 0.85); NAAS energy W2 20.1, 22.4, 24.6 kJ/mol (baseline 25.7, 27.2, 25.6; the old default
-// 27.1) against 27.5, 26.1, 37.5 (baseline 39.2, 42.2, 38.5). s = 0.085 is the default because
-// it lowers the energy W2 on every seed and keeps NAAS's KLs clearly below the baseline's;
-// s = 0.1 gives lower KLs but hotter samples. In both NAAS lowers the D fraction (s = 0.085:
-// 3–4% vs the baseline's 4–6%; s = 0.1: 3–7% vs 7–10%) and αR stays thin (s = 0.085: 0.0%, 0.4%, 1.0%; s = 0.1: 0.5%, 0.5%, 2.9%; reference
-// 10.9%): the αR samples sit mostly on the β side of the αR box (ψ ≈ 30–50°), few in the
-// αR well (φ, ψ) ≈ (−80°, −40°), and αL and C7ax stay essentially empty. The schedule
-// (4 rounds × (15 AM + 4 RAM) epochs of 128 paths) takes about 4–5 minutes (266 s for
-// runs/aldp-tuned, under load) on two shared cores; the evaluation scores 1000 samples per sampler.
+// s = 0.085 against s = 0.1 (β-strand centre, cosine β, centroid free, seeds 1, 2, 3): NAAS
+// torsion-KL mean 0.85, 0.96, 0.88 (baseline 1.08, 1.17, 1.14) against 0.69, 0.78, 0.47
+// (baseline 0.80, 0.80, 0.85); NAAS energy W2 20.1, 22.4, 24.6 kJ/mol (baseline 25.7, 27.2,
+// 25.6; the old default 27.1) against 27.5, 26.1, 37.5 (baseline 39.2, 42.2, 38.5). s = 0.085
+// is the default because it lowers the energy W2 on every seed and keeps NAAS's KLs clearly
+// below the baseline's; s = 0.1 gives lower KLs but hotter samples. In both NAAS lowers the D
+// fraction (s = 0.085: 3–4% vs the baseline's 4–6%; s = 0.1: 3–7% vs 7–10%) and αR stays thin
+// (s = 0.085: 0.0%, 0.4%, 1.0%; s = 0.1: 0.5%, 0.5%, 2.9%; reference 10.9%): the αR samples
+// sit mostly on the β side of the αR box (ψ ≈ 30–50°), few in the αR well (φ, ψ) ≈ (−80°,
+// −40°), and αL and C7ax stay essentially empty. The schedule (4 rounds × (15 AM + 4 RAM)
+// epochs of 128 paths) takes about 4–5 minutes (279 s for the default run, under load) on two
+// shared cores; the evaluation scores 1000 samples per sampler.
 func aldpExp() Experiment {
 	return Experiment{
 		Name:    "aldp",
