@@ -39,11 +39,20 @@ func (p *Process) Sample(n, chunk int, u, v Control, rng *rand.Rand) (*Samples, 
 		if err != nil {
 			return nil, err
 		}
-		for i := 0; i < b; i++ {
-			lwy[i] += path.LogW[i] - p.LogPriorRef(y[i*d:(i+1)*d])
-		}
+		p.addAnnealedLogW(lwy, y, path)
 		out.X = append(out.X, path.Final...)
 		out.LogW = append(out.LogW, lwy...)
 	}
 	return out, nil
+}
+
+// addAnnealedLogW completes the whole-path log-weights lw of the prior stage (from SampleY,
+// one per row of its output y = x₀) with the annealed stage's part (path.LogW, from a roll-out
+// of x₀ with RolloutOptions.LogW): log w = log w_Y + log w_X − log N(x₀; m, σ̃²I), the last
+// term replacing the reference density of x₀ by the prior stage's path ratio (naas.md §7).
+func (p *Process) addAnnealedLogW(lw, x0 []float64, path *Path) {
+	d := p.D
+	for i := range lw {
+		lw[i] += path.LogW[i] - p.LogPriorRef(x0[i*d:(i+1)*d])
+	}
 }

@@ -249,6 +249,9 @@ func (t *Trainer) Run(ctx context.Context, after func(EpochInfo) error) error {
 // Step runs the next epoch (AM or RAM, by the schedule) and advances Epoch. A failed epoch
 // does not advance Epoch.
 func (t *Trainer) Step() (EpochInfo, error) {
+	if t.Cfg.RAMTargetEMA > 0 && t.UTarget == nil {
+		return EpochInfo{}, errors.New("RAM target EMA is on but the trainer has no averaged copy of u (UTarget)")
+	}
 	e := t.Epoch
 	round, stage := t.StageOf(e)
 	info := EpochInfo{Epoch: e, Round: round, Stage: stage}
@@ -292,12 +295,8 @@ func (t *Trainer) amEpoch(info *EpochInfo) error {
 	info.Clipped = path.Clipped
 	var pw []float64 // per-path loss weights (nil: all 1)
 	if weighted {
-		d := p.D
-		lw := make([]float64, path.B)
-		for b := range lw {
-			lw[b] = lwy[b] + path.LogW[b] - p.LogPriorRef(x0[b*d:(b+1)*d])
-		}
-		pw, info.ISESS = TemperedWeights(lw, cfg.ISTemper)
+		p.addAnnealedLogW(lwy, x0, path)
+		pw, info.ISESS = TemperedWeights(lwy, cfg.ISTemper)
 	}
 	t1 := time.Now()
 	info.RolloutSec = t1.Sub(t0).Seconds()
@@ -451,10 +450,7 @@ func (t *Trainer) ramEpoch(info *EpochInfo) error {
 	gg := make([]float64, len(y1))
 	var target Control = t.U
 	if cfg.RAMTargetEMA > 0 {
-		if t.UTarget == nil {
-			return errors.New("RAM target EMA is on but the trainer has no averaged copy of u")
-		}
-		target = t.UTarget
+		target = t.UTarget // non-nil: checked by Step
 	}
 	if err := p.TerminalGrad(y1, target, gg); err != nil {
 		return err
@@ -497,9 +493,6 @@ func (t *Trainer) train(l Learner, buf *Buffer, am bool) (float64, error) {
 			}
 			loss, err = l.Step(t.mx, t.mt, t.my, t.mw)
 			if err == nil && t.Cfg.RAMTargetEMA > 0 {
-				if t.UTarget == nil {
-					return 0, errors.New("RAM target EMA is on but the trainer has no averaged copy of u")
-				}
 				err = t.UTarget.Update(t.Cfg.RAMTargetEMA)
 			}
 		} else {
@@ -550,5 +543,5 @@ func TemperedWeights(logw []float64, alpha float64) (w []float64, ess float64) {
 		w[b] *= float64(n) / sum
 		s2 += w[b] * w[b]
 	}
-	return w, float64(n) * float64(n) / (float64(n) * s2)
+	return w, float64(n) / s2 // Σw = N, so (Σw)²/(N Σw²) = N/Σw²
 }

@@ -58,18 +58,8 @@ func fmaSgemm(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []floa
 		})
 		b, ldb = bt, n
 	}
-	sai, sal := lda, 1 // A(i, l) = a[i·sai + l·sal]
-	if tA == blas.Trans {
-		sai, sal = 1, lda
-	}
-	tilesN := (n + 31) / 32
-	parallelFor((m4/4)*tilesN, 64*k, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			i0, j0 := 4*(t/tilesN), 32*(t%tilesN)
-			w := min(32, n-j0)
-			sgemmFMA4x32(k, a[i0*sai:], sai, sal, b[j0:], ldb, c[i0*ldc+j0:], ldc, lanes(w), lanes(w-16))
-		}
-	})
+	sai, sal := strides(tA, lda)
+	gemmTiles(sgemmFMA4x32, m, n, k, a, sai, sal, b, ldb, c, ldc)
 	if m4 == m {
 		return
 	}
@@ -81,10 +71,7 @@ func fmaSgemm(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []floa
 			pa[r*k+l] = a[(m4+r)*sai+l*sal]
 		}
 	}
-	for j0 := 0; j0 < n; j0 += 32 {
-		w := min(32, n-j0)
-		sgemmFMA4x32(k, pa, k, 1, b[j0:], ldb, pc[j0:], n, lanes(w), lanes(w-16))
-	}
+	gemmTiles(sgemmFMA4x32, 4, n, k, pa, k, 1, b, ldb, pc, n)
 	for r := 0; r < m-m4; r++ {
 		copy(c[(m4+r)*ldc:(m4+r)*ldc+n], pc[r*n:(r+1)*n])
 	}

@@ -29,27 +29,41 @@ func exactSgemm(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []fl
 	if _, ok := G.WhichBLAS().(gonum.Implementation); !ok {
 		return false
 	}
-	// A(i, l) = a[i·sai + l·sal]
-	sai, sal := lda, 1
-	if tA == blas.Trans {
-		sai, sal = 1, lda
-	}
-	m4 := m &^ 3
-	tilesN := (n + 31) / 32
-	tiles := (m4 / 4) * tilesN
-	parallelFor(tiles, 32*k, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			i0, j0 := 4*(t/tilesN), 32*(t%tilesN)
-			w := min(32, n-j0)
-			m0, m1 := lanes(w), lanes(w-16)
-			sgemm4x32(k, a[i0*sai:], sai, sal, b[j0:], ldb, c[i0*ldc+j0:], ldc, m0, m1)
-		}
-	})
+	sai, sal := strides(tA, lda)
+	m4 := gemmTiles(sgemm4x32, m, n, k, a, sai, sal, b, ldb, c, ldc)
 	if m4 < m {
 		ar := a[m4*sai:]
 		G.WhichBLAS().Sgemm(tA, tB, m-m4, n, k, 1, ar, lda, b, ldb, 0, c[m4*ldc:], ldc)
 	}
 	return true
+}
+
+// tileKernel computes one tile of 4 rows × 32 columns of C (columns masked by m0, m1), with
+// A(r, l) = a[r·sai + l·sal], B[l, j] = b[l·ldb + j], C[r, j] = c[r·ldc + j]: sgemm4x32 or
+// sgemmFMA4x32.
+type tileKernel func(k int, a []float32, sai, sal int, b []float32, ldb int, c []float32, ldc int, m0, m1 uint16)
+
+// strides returns the element strides (sai, sal) of A(i, l) = a[i·sai + l·sal] for op(A).
+func strides(tA blas.Transpose, lda int) (sai, sal int) {
+	if tA == blas.Trans {
+		return 1, lda
+	}
+	return lda, 1
+}
+
+// gemmTiles runs kern on every tile of the first m4 = m − m mod 4 rows of C, the tiles split
+// over GOMAXPROCS goroutines, and returns m4 (the caller computes the rows left over).
+func gemmTiles(kern tileKernel, m, n, k int, a []float32, sai, sal int, b []float32, ldb int, c []float32, ldc int) int {
+	m4 := m &^ 3
+	tilesN := (n + 31) / 32
+	parallelFor((m4/4)*tilesN, 32*k, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			i0, j0 := 4*(t/tilesN), 32*(t%tilesN)
+			w := min(32, n-j0)
+			kern(k, a[i0*sai:], sai, sal, b[j0:], ldb, c[i0*ldc+j0:], ldc, lanes(w), lanes(w-16))
+		}
+	})
+	return m4
 }
 
 // lanes returns a mask of the first min(max(w, 0), 16) lanes.

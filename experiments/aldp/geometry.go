@@ -160,6 +160,6 @@ func SetBackbone(pos []float64, phi, psi float64) {
 			pos[3*a], pos[3*a+1], pos[3*a+2] = r.x, r.y, r.z
 		}
 	}
-	rotate(AtomN, AtomCA, AtomCA+1, math.Remainder(phi-Dihedral(pos, AtomACEC, AtomN, AtomCA, AtomC), 2*math.Pi))
-	rotate(AtomCA, AtomC, AtomC+1, math.Remainder(psi-Dihedral(pos, AtomN, AtomCA, AtomC, AtomNMEN), 2*math.Pi))
+	rotate(AtomN, AtomCA, AtomCA+1, math.Remainder(phi-Torsions(pos)[Phi], 2*math.Pi))
+	rotate(AtomCA, AtomC, AtomC+1, math.Remainder(psi-Torsions(pos)[Psi], 2*math.Pi))
 }
