@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -46,6 +47,65 @@ func (ALDPTarget) NoExactSampler() {}
 type noExact interface{ NoExactSampler() }
 
 var _ targets.Target = ALDPTarget{}
+
+// aldpCoords is an alanine-dipeptide target in some sampler coordinates.
+type aldpCoords interface {
+	targets.Target
+	ForceField() *aldp.ForceField
+	// PositionsNM maps B rows of sampler coordinates to B × 66 Cartesian positions in nm.
+	PositionsNM(x []float64) []float64
+}
+
+// PositionsNM scales x by the target's length scale (a copy when it is not 1).
+func (t ALDPTarget) PositionsNM(x []float64) []float64 {
+	sc := t.LengthScale()
+	if sc == 1 {
+		return x
+	}
+	pos := make([]float64, len(x))
+	for i, v := range x {
+		pos[i] = sc * v
+	}
+	return pos
+}
+
+// ALDPModesTarget is alanine dipeptide in normal-mode coordinates y (aldp.ModeTarget):
+// positions x = c + B·y in nm, with c the energy minimum next to the β-strand geometry and B
+// the 60 non-rigid normal modes of the Hessian at c, each scaled by 1/√max(λ, floor).
+type ALDPModesTarget struct {
+	*aldp.ModeTarget
+}
+
+// Name is the registry name "aldp-nm".
+func (ALDPModesTarget) Name() string { return "aldp-nm" }
+
+// Sample panics: there is no exact sampler for alanine dipeptide.
+func (ALDPModesTarget) Sample(*rand.Rand, int) []float64 {
+	panic("experiments: aldp-nm has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
+}
+
+// LogZ is unknown.
+func (ALDPModesTarget) LogZ() (float64, bool) { return 0, false }
+
+// NoExactSampler marks targets whose Sample must not be called.
+func (ALDPModesTarget) NoExactSampler() {}
+
+// ForceField is the underlying force field.
+func (t ALDPModesTarget) ForceField() *aldp.ForceField { return t.T.ForceField() }
+
+// PositionsNM maps B rows of mode coordinates to B × 66 positions in nm.
+func (t ALDPModesTarget) PositionsNM(y []float64) []float64 {
+	x := make([]float64, len(y)/t.Modes.Dim()*66)
+	t.Modes.Positions(y, x)
+	if sc := t.T.LengthScale(); sc != 1 {
+		for i := range x {
+			x[i] *= sc
+		}
+	}
+	return x
+}
+
+var _ aldpCoords = ALDPModesTarget{}
 
 // ALDPReport is the alanine-dipeptide part of a Report: NAAS and the annealed Langevin
 // baseline scored by aldpeval against the 300 K MD reference (each Metrics also holds the
@@ -138,14 +198,149 @@ func aldpExp() Experiment {
 	}
 }
 
+// ALDPInternalTarget is alanine dipeptide in scaled internal coordinates
+// (aldp.InternalTarget).
+type ALDPInternalTarget struct {
+	*aldp.InternalTarget
+}
+
+// Name is the registry name "aldp-ic".
+func (ALDPInternalTarget) Name() string { return "aldp-ic" }
+
+// Sample panics: there is no exact sampler for alanine dipeptide.
+func (ALDPInternalTarget) Sample(*rand.Rand, int) []float64 {
+	panic("experiments: aldp-ic has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
+}
+
+// LogZ is unknown.
+func (ALDPInternalTarget) LogZ() (float64, bool) { return 0, false }
+
+// NoExactSampler marks targets whose Sample must not be called.
+func (ALDPInternalTarget) NoExactSampler() {}
+
+// ForceField is the underlying force field.
+func (t ALDPInternalTarget) ForceField() *aldp.ForceField { return t.T.ForceField() }
+
+// PositionsNM maps B rows of scaled internal coordinates to B × 66 positions in nm.
+func (t ALDPInternalTarget) PositionsNM(z []float64) []float64 {
+	x := make([]float64, len(z)/aldp.NumInternal*66)
+	t.Positions(z, x)
+	if sc := t.T.LengthScale(); sc != 1 {
+		for i := range x {
+			x[i] *= sc
+		}
+	}
+	return x
+}
+
+var _ aldpCoords = ALDPInternalTarget{}
+
+func envFloat(name string, def float64) float64 {
+	if v := os.Getenv(name); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err == nil {
+			return f
+		}
+	}
+	return def
+}
+
+// aldpICExp is alanine dipeptide in scaled internal coordinates (ALDPInternalTarget).
+func aldpICExp() Experiment {
+	return Experiment{
+		Name:    "aldp-ic",
+		Summary: "alanine dipeptide, implicit solvent, 300 K, in scaled internal coordinates; evaluated on torsions against MD",
+		Target: func() (targets.Target, error) {
+			ff, err := aldp.NewDefault(aldp.Implicit)
+			if err != nil {
+				return nil, err
+			}
+			t, err := aldp.NewTarget(ff, aldp.TargetConfig{})
+			if err != nil {
+				return nil, err
+			}
+			c := aldp.InitialPositions()
+			aldp.SetBackbone(c, -120*math.Pi/180, 120*math.Pi/180)
+			aldp.Center(c)
+			if _, err := aldp.Minimize(t, c, 1e-3, 200); err != nil {
+				return nil, err
+			}
+			it, err := aldp.NewInternalTarget(t, c, envFloat("NAAS_IC_DELTA", 0.5), envFloat("NAAS_IC_MAXSCALE", 1))
+			if err != nil {
+				return nil, err
+			}
+			return ALDPInternalTarget{it}, nil
+		},
+		Defaults: func() Settings {
+			return Settings{
+				Experiment: "aldp-ic", Seed: 1,
+				Process: dynamics.Config{PriorStd: 1, Steps: 400, Beta: "cosine", Sigma: "geometric",
+					SigmaMax: 5, SigmaMin: 1, PriorSteps: 25, GradClip: 1e4, AdjointClip: 1e4},
+				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
+					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000, LearnRateU: 3e-4, LearnRateV: 3e-4,
+					LRFinal: 0.1, Weighting: "uniform"},
+				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float32", ClipNorm: 10},
+				Eval: EvalSettings{N: 1000, EpsFrac: 0.05, Chunk: 500},
+			}
+		},
+		Evaluate: evaluateALDP,
+	}
+}
+
+// aldpNMExp is alanine dipeptide in normal-mode coordinates (ALDPModesTarget).
+func aldpNMExp() Experiment {
+	floor := 1e3
+	if v := os.Getenv("NAAS_NM_FLOOR"); v != "" {
+		floor, _ = strconv.ParseFloat(v, 64)
+	}
+	return Experiment{
+		Name:    "aldp-nm",
+		Summary: "alanine dipeptide, implicit solvent, 300 K, in scaled normal-mode coordinates; evaluated on torsions against MD",
+		Target: func() (targets.Target, error) {
+			ff, err := aldp.NewDefault(aldp.Implicit)
+			if err != nil {
+				return nil, err
+			}
+			t, err := aldp.NewTarget(ff, aldp.TargetConfig{})
+			if err != nil {
+				return nil, err
+			}
+			c := aldp.InitialPositions()
+			aldp.SetBackbone(c, -120*math.Pi/180, 120*math.Pi/180)
+			aldp.Center(c)
+			if _, err := aldp.Minimize(t, c, 1e-3, 200); err != nil {
+				return nil, err
+			}
+			m, err := aldp.NewModes(t, c, floor)
+			if err != nil {
+				return nil, err
+			}
+			return ALDPModesTarget{&aldp.ModeTarget{T: t, Modes: m}}, nil
+		},
+		Defaults: func() Settings {
+			return Settings{
+				Experiment: "aldp-nm", Seed: 1,
+				Process: dynamics.Config{PriorStd: 1, Steps: 400, Beta: "cosine", Sigma: "geometric",
+					SigmaMax: 20, SigmaMin: 1, PriorSteps: 25, GradClip: 1e4, AdjointClip: 1e4},
+				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
+					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000, LearnRateU: 3e-4, LearnRateV: 3e-4,
+					LRFinal: 0.1, Weighting: "uniform"},
+				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float32", ClipNorm: 10},
+				Eval: EvalSettings{N: 1000, EpsFrac: 0.05, Chunk: 500},
+			}
+		},
+		Evaluate: evaluateALDP,
+	}
+}
+
 // evaluateALDP draws Eval.N NAAS and Eval.N baseline (u = v = 0) samples and scores each
 // with aldpeval against refdata.Default. The Sinkhorn/MMD fields of the Report stay zero.
 func evaluateALDP(s *Sampler, seed uint64) (*Report, error) {
 	start := time.Now()
 	ev := s.Settings.Eval
-	t, ok := s.Target.(ALDPTarget)
+	t, ok := s.Target.(aldpCoords)
 	if !ok {
-		return nil, fmt.Errorf("aldp evaluation needs the aldp target, got %T", s.Target)
+		return nil, fmt.Errorf("aldp evaluation needs an alanine-dipeptide target, got %T", s.Target)
 	}
 	ref, err := refdata.Default()
 	if err != nil {
@@ -171,13 +366,7 @@ func evaluateALDP(s *Sampler, seed uint64) (*Report, error) {
 		m      *aldpeval.Metrics
 		frames *[]refdata.Frame
 	}{{"NAAS", naas.X, &a.NAAS, &a.NAASFrames}, {"baseline", base.X, &a.Baseline, &a.BaselineFrames}} {
-		pos := set.x
-		if sc := t.LengthScale(); sc != 1 {
-			pos = make([]float64, len(set.x))
-			for i, v := range set.x {
-				pos[i] = sc * v
-			}
-		}
+		pos := t.PositionsNM(set.x)
 		frames, dFrac, dropped, err := aldpeval.ModelFrames(pos, ff, 0, false)
 		if err != nil {
 			return nil, fmt.Errorf("%s frames: %w", set.name, err)
