@@ -91,8 +91,9 @@ func runFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the results table"},
 		&cli.BoolFlag{Name: "no-w2", Usage: "skip the exact W2 (an O(n³) assignment)"},
 		&cli.IntFlag{Name: "checkpoint-every", Value: 10, Usage: "write a checkpoint (networks, optimisers, buffers, random state) every N epochs (0: only at the end and on Ctrl-C)"},
-		&cli.IntFlag{Name: "validate-every", Usage: "every N epochs, score a fixed validation draw by its ELBO (no ground truth) and keep the best networks in best/; ground-truth metrics of the same draw go to validation.jsonl beside it (0: off)"},
+		&cli.IntFlag{Name: "validate-every", Usage: "every N epochs, score a fixed validation draw by its ELBO or ESS (--select-by; no ground truth) and keep the best networks in best/; ground-truth metrics of the same draw go to validation.jsonl beside it (0: off)"},
 		&cli.IntFlag{Name: "validate-n", Value: 500, Usage: "samples of the validation draw"},
+		&cli.StringFlag{Name: "select-by", Value: experiments.SelectELBO, Usage: "criterion of best/ with --validate-every: " + strings.Join(experiments.SelectionCriteria(), ", ") + " (highest wins; recorded in config.json and validation.jsonl; a resumed run keeps its own)"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run in this folder from its last checkpoint (its settings are used; other flags are ignored)"},
 	}
 	for _, s := range settings() {

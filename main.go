@@ -5,6 +5,7 @@
 //	go run . graph --exp mos50    # DOT (and SVG with graphviz) of the networks and losses
 //	go run . eval --run DIR       # re-evaluate a trained run over 5 seeds (mean ± std)
 //	go run . sample --run DIR     # draw samples from a trained run (.npy and CSV)
+//	go run . selection DIR...     # ELBO/ESS checkpoint selection against the ground truth
 //
 // Every hyper-parameter is a flag; a JSON config file (--config) sets many at once and
 // flags override it. See README.md.
@@ -45,6 +46,7 @@ func newApp() *cli.App {
 			evalCommand(),
 			sampleCommand(),
 			reportCommand(),
+			selectionCommand(),
 			benchCommand(),
 			{Name: "list", Usage: "list experiments, architectures, activations and schedules", Action: listAction},
 			{Name: "graph", Usage: "write the DOT graphs of u, v and both losses (SVG too when graphviz is installed)",

@@ -31,7 +31,7 @@ import (
 // runAction trains, evaluates and writes a run folder (or resumes one with --resume).
 func runAction(c *cli.Context) error {
 	if c.Args().Present() {
-		return fmt.Errorf("unexpected argument %q; commands: train, eval, sample, graph, list, bench (see --help)", c.Args().First())
+		return fmt.Errorf("unexpected argument %q; commands: train, eval, sample, report, selection, graph, list, bench (see --help)", c.Args().First())
 	}
 	quiet := c.Bool("quiet")
 	logf := func(format string, a ...any) {
@@ -45,12 +45,23 @@ func runAction(c *cli.Context) error {
 		history []dynamics.EpochInfo
 		err     error
 	)
+	selectBy := c.String("select-by")
+	if err := experiments.CheckCriterion(selectBy); err != nil {
+		return err
+	}
 	if dir = c.String("resume"); dir != "" {
 		for _, st := range settings() {
 			if n := st.flag.Names()[0]; c.IsSet(n) {
 				return fmt.Errorf("--resume uses the run's recorded settings; --%s cannot change them", n)
 			}
 		}
+		// the criterion of best/ is the one the run started with (ELBO for runs recorded
+		// before --select-by existed)
+		recorded := recordedCriterion(dir)
+		if c.IsSet("select-by") && selectBy != recorded {
+			return fmt.Errorf("--resume keeps the run's selection criterion %q (config.json); --select-by %s cannot change it", recorded, selectBy)
+		}
+		selectBy = recorded
 		if smp, history, err = resumeRun(dir); err != nil {
 			return err
 		}
@@ -69,7 +80,7 @@ func runAction(c *cli.Context) error {
 			name = fmt.Sprintf("%s-seed%d-%s", s.Experiment, s.Seed, time.Now().UTC().Format("20060102-150405"))
 		}
 		dir = filepath.Join(c.String("out"), name)
-		if err := newRunFolder(dir, s); err != nil {
+		if err := newRunFolder(dir, s, selectBy); err != nil {
 			smp.Close()
 			return err
 		}
@@ -93,13 +104,19 @@ func runAction(c *cli.Context) error {
 	var (
 		validator *experiments.Validator
 		valFile   *os.File
-		bestELBO  = math.Inf(-1)
+		bestScore = math.Inf(-1)
 	)
 	if valEvery > 0 {
 		if validator, err = smp.NewValidator(c.Int("validate-n"), 777); err != nil {
 			return err
 		}
-		bestELBO = bestValidation(filepath.Join(dir, "validation.jsonl"), smp.Trainer.Epoch)
+		if c.String("resume") != "" {
+			// checks after the checkpoint will run again: drop their lines, as log.jsonl's
+			if err := truncateValidation(filepath.Join(dir, "validation.jsonl"), smp.Trainer.Epoch); err != nil {
+				return err
+			}
+		}
+		bestScore = bestValidation(filepath.Join(dir, "validation.jsonl"), smp.Trainer.Epoch, selectBy)
 		if valFile, err = os.OpenFile(filepath.Join(dir, "validation.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
 			return err
 		}
@@ -115,17 +132,21 @@ func runAction(c *cli.Context) error {
 		}
 		prog.epoch(info)
 		if valEvery > 0 && (info.Epoch+1)%valEvery == 0 {
-			// model selection without ground truth: keep the networks with the best ELBO on
-			// a fixed validation draw (ground truth on the same samples is logged beside it)
+			// model selection without ground truth: keep the networks with the best ELBO (or
+			// ESS, --select-by) on a fixed validation draw (ground truth on the same samples is
+			// logged beside it); a NaN score is never better, ties keep the earlier check
 			val, err := validator.Check(smp)
 			if err != nil {
 				return err
 			}
+			val.SelectBy = selectBy
+			score := val.Score(selectBy)
+			val.NewBest = score > bestScore
 			if err := json.NewEncoder(valFile).Encode(val); err != nil {
 				return err
 			}
-			if val.ELBO > bestELBO {
-				bestELBO = val.ELBO
+			if val.NewBest {
+				bestScore = score
 				best := filepath.Join(dir, "best")
 				if err := os.MkdirAll(best, 0o755); err != nil {
 					return err
@@ -180,7 +201,8 @@ func runAction(c *cli.Context) error {
 }
 
 // newRunFolder creates a new run folder with its config.json; it never reuses a folder.
-func newRunFolder(dir string, s experiments.Settings) error {
+// selectBy is the --select-by criterion of best/, recorded as config.json's "select_by".
+func newRunFolder(dir string, s experiments.Settings, selectBy string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
@@ -190,7 +212,21 @@ func newRunFolder(dir string, s experiments.Settings) error {
 		}
 		return err
 	}
-	return writeJSON(filepath.Join(dir, "config.json"), runRecord(s))
+	rec := runRecord(s)
+	rec["select_by"] = selectBy
+	return writeJSON(filepath.Join(dir, "config.json"), rec)
+}
+
+// recordedCriterion is the --select-by criterion recorded in a run folder's config.json, or
+// "elbo" (the only criterion before it was recorded).
+func recordedCriterion(dir string) string {
+	var rec struct {
+		SelectBy string `json:"select_by"`
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "config.json")); err == nil && json.Unmarshal(b, &rec) == nil && rec.SelectBy != "" {
+		return rec.SelectBy
+	}
+	return experiments.SelectELBO
 }
 
 // resumeRun rebuilds the sampler of a run folder from its config.json, restores its newest
@@ -505,9 +541,11 @@ func writePlots(dir string, smp *experiments.Sampler, rep *experiments.Report, h
 	return errs
 }
 
-// bestValidation is the best ELBO among the validation lines of epochs ≤ upTo (a resumed run
-// keeps its best/ networks unless a later check beats them), or −∞.
-func bestValidation(path string, upTo int) float64 {
+// bestValidation is the best score by criterion ("elbo" or "ess") among the validation lines
+// of epochs ≤ upTo (a resumed run keeps its best/ networks unless a later check beats them),
+// or −∞. Lines without the score (null, NaN) are skipped; lines of the old format (no
+// select_by) are read the same way, since ELBO and ESS were always both recorded.
+func bestValidation(path string, upTo int, criterion string) float64 {
 	best := math.Inf(-1)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -515,9 +553,30 @@ func bestValidation(path string, upTo int) float64 {
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		var v experiments.Validation
-		if json.Unmarshal([]byte(line), &v) == nil && v.Epoch <= upTo && v.ELBO > best {
-			best = v.ELBO
+		if json.Unmarshal([]byte(line), &v) == nil && v.Epoch <= upTo {
+			if sc := v.Score(criterion); sc > best {
+				best = sc
+			}
 		}
 	}
 	return best
+}
+
+// truncateValidation drops the validation lines of epochs after upTo (a resumed run repeats
+// those epochs and their checks); a missing file is left missing.
+func truncateValidation(path string, upTo int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var keep []byte
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		var v experiments.Validation
+		if json.Unmarshal([]byte(line), &v) == nil && v.Epoch <= upTo {
+			keep = append(keep, line...)
+		}
+	}
+	return os.WriteFile(path, keep, 0o644)
 }
