@@ -199,8 +199,8 @@ func TestSampleAndEvalCommands(t *testing.T) {
 func TestRunALDP(t *testing.T) {
 	out := t.TempDir()
 	if err := runCLI(t, "--exp", "aldp", "--out", out, "--name", "a", "--quiet", "--rounds", "1", "--am-epochs", "1",
-		"--ram-epochs", "1", "--paths", "8", "--batch", "8", "--updates", "2", "--steps", "50", "--sigma-max", "0.03",
-		"--sigma-min", "0.015", "--prior-steps", "4",
+		"--ram-epochs", "1", "--paths", "8", "--batch", "8", "--updates", "2", "--steps", "50", "--sigma-max", "3",
+		"--sigma-min", "1", "--prior-steps", "4",
 		"--width", "8", "--depth", "1", "--eval-n", "64"); err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +212,10 @@ func TestRunALDP(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "samples_exact.npy")); err == nil {
 		t.Error("samples_exact.npy written for aldp, which has no exact sampler")
+	}
+	// the sampler works in 60 internal coordinates; the run writes Cartesian positions
+	if _, shape, err := npy.ReadFile(filepath.Join(dir, "samples_naas.npy")); err != nil || len(shape) != 2 || shape[0] != 64 || shape[1] != 66 {
+		t.Errorf("samples_naas.npy shape %v (err %v), want [64 66]", shape, err)
 	}
 	var m struct {
 		Report struct {

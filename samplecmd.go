@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments"
 	"github.com/naas-go/naas/experiments/atomicfile"
 	"github.com/naas-go/naas/experiments/npy"
 	"github.com/urfave/cli/v2"
@@ -18,7 +19,7 @@ import (
 func sampleCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "sample",
-		Usage: "draw samples from a trained run: NAME.npy (n × d), NAME_logw.npy and NAME.csv (x0..x{d-1}, logw)",
+		Usage: "draw samples from a trained run: NAME.npy (n × d; aldp: Cartesian positions in nm, n × 66), NAME_logw.npy and NAME.csv (x0..x{d-1}, logw)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "run", Required: true, Usage: "run folder (with config.json, u.ckpt, v.ckpt)"},
 			&cli.IntFlag{Name: "n", Value: 10000, Usage: "number of samples"},
@@ -55,8 +56,8 @@ func sampleAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	d := smp.Proc.D
-	if err := npy.WriteFile(paths[0], out.X, n, d); err != nil {
+	x, d := experiments.OutputCoordinates(smp.Target, out.X) // aldp: Cartesian nm
+	if err := npy.WriteFile(paths[0], x, n, d); err != nil {
 		return err
 	}
 	if err := npy.WriteFile(paths[1], out.LogW, n); err != nil {
@@ -73,7 +74,7 @@ func sampleAction(c *cli.Context) error {
 		row := make([]string, d+1)
 		for b := 0; b < n; b++ {
 			for i := 0; i < d; i++ {
-				row[i] = strconv.FormatFloat(out.X[b*d+i], 'g', -1, 64)
+				row[i] = strconv.FormatFloat(x[b*d+i], 'g', -1, 64)
 			}
 			row[d] = strconv.FormatFloat(out.LogW[b], 'g', -1, 64)
 			w.Write(row)

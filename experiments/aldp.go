@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,8 +19,9 @@ import (
 )
 
 // ALDPTarget adapts the alanine-dipeptide target (reduced energy E/k_BT, Cartesian
-// coordinates in nm, flat 66 values per geometry) to targets.Target. Alanine dipeptide has
-// no exact sampler: Sample panics, and the aldp experiment routes its evaluation through
+// coordinates in nm, flat 66 values per geometry) to targets.Target, for the aldp-cartesian
+// experiment. Alanine dipeptide has no exact sampler: Sample panics, and the aldp
+// experiments route their evaluation through
 // Experiment.Evaluate (model and baseline samples against the embedded MD reference
 // torsions, refdata.Default) instead of exact sample sets. exp(−U) is not normalisable
 // over R^66 (translation invariance), so LogZ is unknown.
@@ -29,12 +29,12 @@ type ALDPTarget struct {
 	*aldp.Target
 }
 
-// Name is the registry name "aldp".
-func (ALDPTarget) Name() string { return "aldp" }
+// Name is the registry name "aldp-cartesian".
+func (ALDPTarget) Name() string { return "aldp-cartesian" }
 
 // Sample panics: there is no exact sampler for alanine dipeptide (see ALDPTarget).
 func (ALDPTarget) Sample(*rand.Rand, int) []float64 {
-	panic("experiments: aldp has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
+	panic("experiments: aldp-cartesian has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
 }
 
 // LogZ is unknown.
@@ -69,44 +69,6 @@ func (t ALDPTarget) PositionsNM(x []float64) []float64 {
 	return pos
 }
 
-// ALDPModesTarget is alanine dipeptide in normal-mode coordinates y (aldp.ModeTarget):
-// positions x = c + B·y in nm, with c the energy minimum next to the β-strand geometry and B
-// the 60 non-rigid normal modes of the Hessian at c, each scaled by 1/√max(λ, floor).
-type ALDPModesTarget struct {
-	*aldp.ModeTarget
-}
-
-// Name is the registry name "aldp-nm".
-func (ALDPModesTarget) Name() string { return "aldp-nm" }
-
-// Sample panics: there is no exact sampler for alanine dipeptide.
-func (ALDPModesTarget) Sample(*rand.Rand, int) []float64 {
-	panic("experiments: aldp-nm has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
-}
-
-// LogZ is unknown.
-func (ALDPModesTarget) LogZ() (float64, bool) { return 0, false }
-
-// NoExactSampler marks targets whose Sample must not be called.
-func (ALDPModesTarget) NoExactSampler() {}
-
-// ForceField is the underlying force field.
-func (t ALDPModesTarget) ForceField() *aldp.ForceField { return t.T.ForceField() }
-
-// PositionsNM maps B rows of mode coordinates to B × 66 positions in nm.
-func (t ALDPModesTarget) PositionsNM(y []float64) []float64 {
-	x := make([]float64, len(y)/t.Modes.Dim()*66)
-	t.Modes.Positions(y, x)
-	if sc := t.T.LengthScale(); sc != 1 {
-		for i := range x {
-			x[i] *= sc
-		}
-	}
-	return x
-}
-
-var _ aldpCoords = ALDPModesTarget{}
-
 // ALDPReport is the alanine-dipeptide part of a Report: NAAS and the annealed Langevin
 // baseline scored by aldpeval against the 300 K MD reference (each Metrics also holds the
 // floor: a second, independent MD set scored the same way).
@@ -118,56 +80,19 @@ type ALDPReport struct {
 	NAASFrames, BaselineFrames, RefFrames []refdata.Frame `json:"-"`
 }
 
-// aldpExp is alanine dipeptide (ACE-ALA-NME) in implicit solvent (OBC GBSA) at 300 K, in
-// Cartesian coordinates (nm). The prior is N(m, s²I) with s = 0.085 nm and m the LEaP build
-// geometry turned to the textbook β-strand backbone (φ, ψ) = (−120°, 120°) (SetBackbone, rigid
-// rotations about N–Cα and Cα–C) and centred. The atoms' centroid is held fixed (MeanFree:
-// noise and the outputs of u and v projected onto the centroid-free subspace). The energy is
-// translation invariant, so the uncontrolled process is the same in internal coordinates
-// either way (its metrics came out identical with and without the projection, seeds 1 and 2);
-// for NAAS the networks then never see a wandering centroid. Measured against a free centroid
-// (seeds 1, 2): NAAS torsion-KL mean 0.945, 0.764 against 0.852, 0.96, energy W2 20.7, 25.1
-// against 20.1, 22.4 kJ/mol: no difference beyond the seed spread, so the mean-free treatment
-// that aldp.md asks for by default is kept. β follows the cosine schedule and σ falls
-// geometrically from 0.2 to 0.03 nm on K = 400 steps: the stiffness of U_t grows with β_t up
-// to ≈2e5 nm⁻² (C–H bonds, reduced units), and σ_t²·Δt·β_t·H/2 stays below 2 along the path
-// (a final σ of 0.04–0.05 nm, or K = 100 with σ_max = 0.1, already scrambles geometries: D
-// fractions near 0.4). Gradient and adjoint clipping guard the first steps from the strained
-// prior geometries.
-//
-// Why these settings (issue #5 tuning, every run in docs/aldp_tuning.md): with uniform
-// mobility in Cartesian space the torsions barely move during the annealing (the stiff bonds
-// cap the step, so ∫σ²/2 dt ≈ 5e-3 nm²: by estimate about 15° of ψ diffusion), and the torsions
-// sampled are essentially the prior's, relaxed locally. The old prior (s = 0.03 nm around φ = ψ =
-// 180°) therefore left every sample at the build geometry (torsion-KL mean 2.7 NAAS / 3.5
-// baseline, methyl KLs ≈ 4). s ≈ 0.1 nm spreads the torsions (methyl KLs 0.2–1.4); larger s
-// spreads them further but leaves the samples hot and scrambled (s = 0.2: energy W2 83 kJ/mol,
-// 31% D-alanine; s = 0.07: KL 1.7). Centring the prior on the β-strand geometry instead of the
-// fully extended chain moves the φ peak to the reference's (KL φ 2.0 → 0.3). The cosine β
-// schedule (slow near β = 1, so the end of the path is closer to equilibrium) gave cooler
-// samples than linear at s = 0.1 (energy W2 39 vs 53 kJ/mol for the baseline, 43 vs 60 for
-// NAAS, whose KL mean was 0.47 vs 0.60); quadratic β, and K = 800 with the old prior, only
-// relaxed the samples deeper into the start basin; K = 600 lowered NAAS's energy W2 at the
-// build centre (28 vs 43 kJ/mol) but took 45% longer, and with 3 rounds to pay for it (β-strand
-// centre) NAAS's KLs rose above the baseline's (1.04 vs 0.78); late control (ControlFrom 0.5)
-// spread the torsions almost uniformly (αR 25%, but 21% D, φ > 0 basins 26%).
-//
-// s = 0.085 against s = 0.1 (β-strand centre, cosine β, centroid free, seeds 1, 2, 3): NAAS
-// torsion-KL mean 0.85, 0.96, 0.88 (baseline 1.08, 1.17, 1.14) against 0.69, 0.78, 0.47
-// (baseline 0.80, 0.80, 0.85); NAAS energy W2 20.1, 22.4, 24.6 kJ/mol (baseline 25.7, 27.2,
-// 25.6; the old default 27.1) against 27.5, 26.1, 37.5 (baseline 39.2, 42.2, 38.5). s = 0.085
-// is the default because it lowers the energy W2 on every seed and keeps NAAS's KLs clearly
-// below the baseline's; s = 0.1 gives lower KLs but hotter samples. In both NAAS lowers the D
-// fraction (s = 0.085: 3–4% vs the baseline's 4–6%; s = 0.1: 3–7% vs 7–10%) and αR stays thin
-// (s = 0.085: 0.0%, 0.4%, 1.0%; s = 0.1: 0.5%, 0.5%, 2.9%; reference 10.9%): the αR samples
-// sit mostly on the β side of the αR box (ψ ≈ 30–50°), few in the αR well (φ, ψ) ≈ (−80°,
-// −40°), and αL and C7ax stay essentially empty. The schedule (4 rounds × (15 AM + 4 RAM)
-// epochs of 128 paths) takes about 4–5 minutes (279 s for the default run, under load) on two
-// shared cores; the evaluation scores 1000 samples per sampler.
-func aldpExp() Experiment {
+// aldpCartesianExp is alanine dipeptide in Cartesian coordinates (nm), the setting aldp.md
+// asks for first: the prior is N(m, s²I) with s = 0.085 nm and m the LEaP build geometry
+// turned to the textbook β-strand backbone (φ, ψ) = (−120°, 120°) and centred; the atoms'
+// centroid is held fixed (MeanFree); β follows the cosine schedule and σ falls geometrically
+// from 0.2 to 0.03 nm on K = 400 steps, the largest that keep σ_t²·Δt·β_t·H/2 below 2 for
+// the stiffest bonds (H ≈ 2e5 nm⁻² in reduced units). With one mobility for all Cartesian
+// coordinates the stiff bonds cap the step and the torsions move only ~15° over the whole
+// annealing, so αR stays empty (README; every setting tried: docs/aldp_tuning.md). The aldp
+// experiment (internal coordinates) removes that limit.
+func aldpCartesianExp() Experiment {
 	return Experiment{
-		Name:    "aldp",
-		Summary: "alanine dipeptide, implicit solvent, 300 K, Cartesian (nm); evaluated on torsions against MD (about 5 minutes)",
+		Name:    "aldp-cartesian",
+		Summary: "alanine dipeptide, implicit solvent, 300 K, Cartesian (nm), centroid fixed; evaluated on torsions against MD (about 5 minutes)",
 		Target: func() (targets.Target, error) {
 			ff, err := aldp.NewDefault(aldp.Implicit)
 			if err != nil {
@@ -184,7 +109,7 @@ func aldpExp() Experiment {
 			aldp.SetBackbone(m, -120*math.Pi/180, 120*math.Pi/180)
 			aldp.Center(m)
 			return Settings{
-				Experiment: "aldp", Seed: 1,
+				Experiment: "aldp-cartesian", Seed: 1,
 				Process: dynamics.Config{PriorMean: m, PriorStd: 0.085, Steps: 400, Beta: "cosine", Sigma: "geometric",
 					SigmaMax: 0.2, SigmaMin: 0.03, PriorSteps: 25, GradClip: 1e5, AdjointClip: 1e4, MeanFree: true},
 				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
@@ -199,17 +124,17 @@ func aldpExp() Experiment {
 }
 
 // ALDPInternalTarget is alanine dipeptide in scaled internal coordinates
-// (aldp.InternalTarget).
+// (aldp.InternalTarget), for the aldp experiment.
 type ALDPInternalTarget struct {
 	*aldp.InternalTarget
 }
 
-// Name is the registry name "aldp-ic".
-func (ALDPInternalTarget) Name() string { return "aldp-ic" }
+// Name is the registry name "aldp".
+func (ALDPInternalTarget) Name() string { return "aldp" }
 
 // Sample panics: there is no exact sampler for alanine dipeptide.
 func (ALDPInternalTarget) Sample(*rand.Rand, int) []float64 {
-	panic("experiments: aldp-ic has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
+	panic("experiments: aldp has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
 }
 
 // LogZ is unknown.
@@ -235,21 +160,26 @@ func (t ALDPInternalTarget) PositionsNM(z []float64) []float64 {
 
 var _ aldpCoords = ALDPInternalTarget{}
 
-func envFloat(name string, def float64) float64 {
-	if v := os.Getenv(name); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err == nil {
-			return f
-		}
-	}
-	return def
-}
+// Window softness (radians) of the dihedral windows and the largest coordinate scale of the
+// aldp experiment's internal coordinates (aldp.NewInternalTarget).
+const (
+	aldpWindow   = 0.5
+	aldpMaxScale = 1.0
+)
 
-// aldpICExp is alanine dipeptide in scaled internal coordinates (ALDPInternalTarget).
-func aldpICExp() Experiment {
+// aldpExp is alanine dipeptide (ACE-ALA-NME) in implicit solvent (OBC GBSA) at 300 K, sampled
+// in scaled internal coordinates z (aldp.InternalTarget: the 60 bond lengths, angles and
+// dihedrals of a Z-matrix, each divided by its thermal width at the centre, with the exact
+// volume factor of the map and windows that make every dihedral, taken modulo 2π, exactly
+// Boltzmann-distributed). The centre is the energy minimum next to the β-strand build
+// geometry, (φ, ψ) ≈ (−146°, 161°). The prior is N(0, s²I) in z, i.e. s thermal widths in
+// every coordinate at the centre; the rigid motions are absent by construction and Cα's
+// chirality is a stiff coordinate. See the README for why these coordinates and not
+// Cartesian ones (aldp-cartesian), with the measurements.
+func aldpExp() Experiment {
 	return Experiment{
-		Name:    "aldp-ic",
-		Summary: "alanine dipeptide, implicit solvent, 300 K, in scaled internal coordinates; evaluated on torsions against MD",
+		Name:    "aldp",
+		Summary: "alanine dipeptide, implicit solvent, 300 K, scaled internal coordinates; evaluated on torsions against MD (about 10 minutes)",
 		Target: func() (targets.Target, error) {
 			ff, err := aldp.NewDefault(aldp.Implicit)
 			if err != nil {
@@ -265,7 +195,7 @@ func aldpICExp() Experiment {
 			if _, err := aldp.Minimize(t, c, 1e-3, 200); err != nil {
 				return nil, err
 			}
-			it, err := aldp.NewInternalTarget(t, c, envFloat("NAAS_IC_DELTA", 0.5), envFloat("NAAS_IC_MAXSCALE", 1))
+			it, err := aldp.NewInternalTarget(t, c, aldpWindow, aldpMaxScale)
 			if err != nil {
 				return nil, err
 			}
@@ -273,55 +203,9 @@ func aldpICExp() Experiment {
 		},
 		Defaults: func() Settings {
 			return Settings{
-				Experiment: "aldp-ic", Seed: 1,
+				Experiment: "aldp", Seed: 1,
 				Process: dynamics.Config{PriorStd: 1, Steps: 400, Beta: "cosine", Sigma: "geometric",
 					SigmaMax: 5, SigmaMin: 1, PriorSteps: 25, GradClip: 1e4, AdjointClip: 1e4},
-				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
-					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000, LearnRateU: 3e-4, LearnRateV: 3e-4,
-					LRFinal: 0.1, Weighting: "uniform"},
-				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float32", ClipNorm: 10},
-				Eval: EvalSettings{N: 1000, EpsFrac: 0.05, Chunk: 500},
-			}
-		},
-		Evaluate: evaluateALDP,
-	}
-}
-
-// aldpNMExp is alanine dipeptide in normal-mode coordinates (ALDPModesTarget).
-func aldpNMExp() Experiment {
-	floor := 1e3
-	if v := os.Getenv("NAAS_NM_FLOOR"); v != "" {
-		floor, _ = strconv.ParseFloat(v, 64)
-	}
-	return Experiment{
-		Name:    "aldp-nm",
-		Summary: "alanine dipeptide, implicit solvent, 300 K, in scaled normal-mode coordinates; evaluated on torsions against MD",
-		Target: func() (targets.Target, error) {
-			ff, err := aldp.NewDefault(aldp.Implicit)
-			if err != nil {
-				return nil, err
-			}
-			t, err := aldp.NewTarget(ff, aldp.TargetConfig{})
-			if err != nil {
-				return nil, err
-			}
-			c := aldp.InitialPositions()
-			aldp.SetBackbone(c, -120*math.Pi/180, 120*math.Pi/180)
-			aldp.Center(c)
-			if _, err := aldp.Minimize(t, c, 1e-3, 200); err != nil {
-				return nil, err
-			}
-			m, err := aldp.NewModes(t, c, floor)
-			if err != nil {
-				return nil, err
-			}
-			return ALDPModesTarget{&aldp.ModeTarget{T: t, Modes: m}}, nil
-		},
-		Defaults: func() Settings {
-			return Settings{
-				Experiment: "aldp-nm", Seed: 1,
-				Process: dynamics.Config{PriorStd: 1, Steps: 400, Beta: "cosine", Sigma: "geometric",
-					SigmaMax: 20, SigmaMin: 1, PriorSteps: 25, GradClip: 1e4, AdjointClip: 1e4},
 				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
 					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000, LearnRateU: 3e-4, LearnRateV: 3e-4,
 					LRFinal: 0.1, Weighting: "uniform"},
@@ -355,7 +239,6 @@ func evaluateALDP(s *Sampler, seed uint64) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sampling the baseline: %w", err)
 	}
-	rep.NAASX, rep.BaselineX = naas.X, base.X
 	rep.NAASLogW, rep.BaselineLogW = naas.LogW, base.LogW
 	a := &ALDPReport{Reference: ref.Name, RefFrames: ref.Main}
 	ff := t.ForceField()
@@ -363,10 +246,12 @@ func evaluateALDP(s *Sampler, seed uint64) (*Report, error) {
 	for _, set := range []struct {
 		name   string
 		x      []float64
+		pos    *[]float64
 		m      *aldpeval.Metrics
 		frames *[]refdata.Frame
-	}{{"NAAS", naas.X, &a.NAAS, &a.NAASFrames}, {"baseline", base.X, &a.Baseline, &a.BaselineFrames}} {
+	}{{"NAAS", naas.X, &rep.NAASX, &a.NAAS, &a.NAASFrames}, {"baseline", base.X, &rep.BaselineX, &a.Baseline, &a.BaselineFrames}} {
 		pos := t.PositionsNM(set.x)
+		*set.pos = pos // the run writes Cartesian samples (nm) whatever the coordinates
 		frames, dFrac, dropped, err := aldpeval.ModelFrames(pos, ff, 0, false)
 		if err != nil {
 			return nil, fmt.Errorf("%s frames: %w", set.name, err)
@@ -440,4 +325,14 @@ func jsonSafe(v reflect.Value) any {
 	default:
 		return v.Interface()
 	}
+}
+
+// OutputCoordinates maps B rows of sampler coordinates x of target t to the coordinates that
+// runs write: Cartesian positions in nm (B × 66) for the alanine-dipeptide targets, x itself
+// otherwise. It returns them with their dimension.
+func OutputCoordinates(t targets.Target, x []float64) ([]float64, int) {
+	if a, ok := t.(aldpCoords); ok {
+		return a.PositionsNM(x), 66
+	}
+	return x, t.Dim()
 }

@@ -29,10 +29,11 @@ func TestALDPReportJSON(t *testing.T) {
 	}
 }
 
-// TestALDPRegistered checks the aldp defaults: the prior is centred on a 66-d β-strand geometry,
-// both clippings are on, and the target has no exact sampler, so validation refuses it.
-func TestALDPRegistered(t *testing.T) {
-	e, err := Lookup("aldp")
+// TestALDPCartesianRegistered checks the aldp-cartesian defaults: the prior is centred on a
+// 66-d β-strand geometry, both clippings are on, and the target has no exact sampler, so
+// validation refuses it.
+func TestALDPCartesianRegistered(t *testing.T) {
+	e, err := Lookup("aldp-cartesian")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +63,50 @@ func TestALDPRegistered(t *testing.T) {
 	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths, s.Train.Batch = 1, 1, 1, 4, 4
 	s.Net.Width, s.Net.Depth = 4, 1
 	smp, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smp.Close()
+	if _, err := smp.NewValidator(8, 1); err == nil || !strings.Contains(err.Error(), "exact samples") {
+		t.Errorf("validator on aldp: %v", err)
+	}
+}
+
+// TestALDPRegistered checks the aldp experiment: it samples 60 scaled internal coordinates
+// whose origin is an L-alanine energy minimum in the β region, evaluates Cartesian
+// positions, and refuses validation (no exact sampler).
+func TestALDPRegistered(t *testing.T) {
+	e, err := Lookup("aldp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := e.Target()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, ok := tg.(ALDPInternalTarget)
+	if !ok || tg.Dim() != aldp.NumInternal || tg.Name() != "aldp" {
+		t.Fatalf("aldp target %T, dimension %d, name %q", tg, tg.Dim(), tg.Name())
+	}
+	pos := it.PositionsNM(make([]float64, 2*aldp.NumInternal))
+	if len(pos) != 132 {
+		t.Fatalf("PositionsNM of 2 rows gave %d values", len(pos))
+	}
+	tor := aldp.Torsions(pos[:66])
+	if phi, psi := tor[aldp.Phi]*180/math.Pi, tor[aldp.Psi]*180/math.Pi; phi > -90 || psi < 90 || !aldp.IsL(pos[:66]) {
+		t.Errorf("centre at (φ, ψ) = (%.0f°, %.0f°), L = %v; want the β region of L-alanine", phi, psi, aldp.IsL(pos[:66]))
+	}
+	g := make([]float64, aldp.NumInternal)
+	tg.Grad(make([]float64, aldp.NumInternal), g)
+	for i, v := range g {
+		if math.Abs(v) > 0.1 { // the volume factor adds 2·scale/r ≈ 0.05 per bond
+			t.Errorf("gradient %g in coordinate %d at the centre, want ≈ 0 (a minimum; the volume factor and windows add little)", v, i)
+		}
+	}
+	s := e.Defaults()
+	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs, s.Train.Paths, s.Train.Batch = 1, 1, 1, 4, 4
+	s.Net.Width, s.Net.Depth = 4, 1
+	smp, err := BuildFor(tg, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ type Experiment struct {
 }
 
 func registry() map[string]Experiment {
-	exps := []Experiment{mos50(), gmm40(), funnel10(), manywell5(), gauss2(), aldpExp(), aldpNMExp(), aldpICExp()}
+	exps := []Experiment{mos50(), gmm40(), funnel10(), manywell5(), gauss2(), aldpExp(), aldpCartesianExp()}
 	m := make(map[string]Experiment, len(exps))
 	for _, e := range exps {
 		m[e.Name] = e

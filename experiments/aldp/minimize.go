@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/naas-go/naas/dynamics"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -119,52 +118,6 @@ func Hessian(t *Target, pos []float64) *mat.SymDense {
 	return h
 }
 
-// Modes is a linear coordinate system for one molecule: positions x = Center + Basis·y
-// (length units of the Target) for y in R^k, where the k = 3N − 6 columns of Basis are the
-// normal modes of the Hessian at Center with the rigid motions removed, each scaled by
-// 1/√max(λ_i, Floor). In y the harmonic approximation of U at Center is
-// ½ Σ_i min(1, λ_i/Floor)·y_i²: every mode stiffer than Floor has unit curvature (unit
-// thermal width) and the softer ones, the torsions, are wider. Langevin dynamics in y is
-// Langevin dynamics in x with the constant mobility Basis·Basisᵀ, so the stiff bonds no
-// longer cap the time step of the soft torsions; the Boltzmann density in y is exp(−U(x(y)))
-// up to a constant (the map is linear), and y covers the whole centroid-fixed, orientation-
-// fixed-to-first-order subspace, so that the rigid motions are removed exactly.
-type Modes struct {
-	Center []float64  // length 3N, the expansion point
-	Basis  *mat.Dense // 3N × k
-	// Eigen are the Hessian's eigenvalues λ_i of the kept modes, ascending (k_B T per
-	// squared length unit), and Floor the curvature below which a mode is widened.
-	Eigen []float64
-	Floor float64
-}
-
-// NewModes builds the normal-mode coordinates of t at center (length 3N; not modified).
-// Eigenvalues below floor (k_B T per squared length unit, > 0) are raised to floor for the
-// scaling, so that modes softer than floor, and unstable ones (λ ≤ 0 at a non-minimum), get
-// unit scale 1/√floor.
-func NewModes(t *Target, center []float64, floor float64) (*Modes, error) {
-	d := t.Dim()
-	if len(center) != d {
-		return nil, fmt.Errorf("aldp: NewModes: len(center) = %d, want %d", len(center), d)
-	}
-	if !(floor > 0) || math.IsInf(floor, 0) {
-		return nil, fmt.Errorf("aldp: NewModes: floor %g, want finite > 0", floor)
-	}
-	vals, vecs, err := internalEigen(t, center)
-	if err != nil {
-		return nil, err
-	}
-	k := len(vals)
-	m := &Modes{Center: append([]float64(nil), center...), Basis: mat.NewDense(d, k, nil), Eigen: vals, Floor: floor}
-	for j, lam := range vals {
-		s := 1 / math.Sqrt(math.Max(lam, floor))
-		for i := range d {
-			m.Basis.Set(i, j, s*vecs.At(i, j))
-		}
-	}
-	return m, nil
-}
-
 // internalEigen returns the eigenvalues (ascending) and orthonormal eigenvectors (columns,
 // 3N × (3N − 6)) of t's Hessian at pos restricted to the complement of the rigid motions.
 func internalEigen(t *Target, pos []float64) ([]float64, *mat.Dense, error) {
@@ -201,100 +154,4 @@ func internalEigen(t *Target, pos []float64) ([]float64, *mat.Dense, error) {
 	var vecs mat.Dense
 	es.VectorsTo(&vecs)
 	return es.Values(nil)[rigid:], mat.DenseCopyOf(vecs.Slice(0, d, rigid, d)), nil
-}
-
-// Dim is k, the number of mode coordinates.
-func (m *Modes) Dim() int { _, k := m.Basis.Dims(); return k }
-
-// Positions maps the B = len(y)/k rows of y to positions x = Center + Basis·y (B × 3N, the
-// Target's length unit) into x.
-func (m *Modes) Positions(y, x []float64) {
-	d, k := m.Basis.Dims()
-	b := len(y) / k
-	if len(y) != b*k || len(x) != b*d {
-		panic(fmt.Sprintf("aldp: Modes.Positions: len(y) = %d, len(x) = %d for k = %d, 3N = %d", len(y), len(x), k, d))
-	}
-	if b == 0 {
-		return
-	}
-	xm := mat.NewDense(b, d, x)
-	xm.Mul(mat.NewDense(b, k, y), m.Basis.T())
-	for r := range b {
-		row := x[r*d : (r+1)*d]
-		for i, c := range m.Center {
-			row[i] += c
-		}
-	}
-}
-
-// pullBack writes Basisᵀ·g for the B rows of g (B × 3N) into out (B × k).
-func (m *Modes) pullBack(g, out []float64) {
-	d, k := m.Basis.Dims()
-	b := len(g) / d
-	if b == 0 {
-		return
-	}
-	om := mat.NewDense(b, k, out)
-	om.Mul(mat.NewDense(b, d, g), m.Basis)
-}
-
-// ModeTarget is a Target seen in normal-mode coordinates: U_y(y) = U(Center + Basis·y). It
-// implements dynamics.Energy with Dim k = 3N − 6, ∇U_y = Basisᵀ∇U and ∇²U_y·v = Basisᵀ∇²U·
-// (Basis·v). Safe for concurrent use on disjoint output slices, like Target.
-type ModeTarget struct {
-	T     *Target
-	Modes *Modes
-}
-
-var _ dynamics.Energy = (*ModeTarget)(nil)
-
-// Dim is k.
-func (t *ModeTarget) Dim() int { return t.Modes.Dim() }
-
-func (t *ModeTarget) positions(name string, y []float64) []float64 {
-	k := t.Modes.Dim()
-	if len(y)%k != 0 {
-		panic(fmt.Sprintf("aldp: ModeTarget: len(%s) = %d is not a multiple of %d", name, len(y), k))
-	}
-	x := make([]float64, len(y)/k*t.T.Dim())
-	t.Modes.Positions(y, x)
-	return x
-}
-
-// Energy writes U_y(y_b) into e[b] for the B = len(e) rows of y (length B·k).
-func (t *ModeTarget) Energy(y, e []float64) {
-	if len(y) != len(e)*t.Modes.Dim() {
-		panic(fmt.Sprintf("aldp: ModeTarget: len(y) = %d, want %d", len(y), len(e)*t.Modes.Dim()))
-	}
-	t.T.Energy(t.positions("y", y), e)
-}
-
-// Grad writes ∇U_y(y_b) into g (same shape as y).
-func (t *ModeTarget) Grad(y, g []float64) { t.EnergyGrad(y, nil, g) }
-
-// EnergyGrad writes U_y(y_b) into e (unless nil) and ∇U_y(y_b) into g in one pass.
-func (t *ModeTarget) EnergyGrad(y, e, g []float64) {
-	if len(g) != len(y) {
-		panic(fmt.Sprintf("aldp: ModeTarget: len(g) = %d, want %d", len(g), len(y)))
-	}
-	x := t.positions("y", y)
-	gx := make([]float64, len(x))
-	t.T.EnergyGrad(x, e, gx)
-	t.Modes.pullBack(gx, g)
-}
-
-// HVP writes ∇²U_y(y_b)·v_b into hv (v, hv of the same shape as y).
-func (t *ModeTarget) HVP(y, v, hv []float64) {
-	if len(v) != len(y) || len(hv) != len(y) {
-		panic(fmt.Sprintf("aldp: ModeTarget: len(v) = %d, len(hv) = %d, want %d", len(v), len(hv), len(y)))
-	}
-	x := t.positions("y", y)
-	d, k := t.Modes.Basis.Dims()
-	vx := make([]float64, len(x))
-	if b := len(v) / k; b > 0 {
-		mat.NewDense(b, d, vx).Mul(mat.NewDense(b, k, v), t.Modes.Basis.T())
-	}
-	hx := make([]float64, len(x))
-	t.T.HVP(x, vx, hx)
-	t.Modes.pullBack(hx, hv)
 }
