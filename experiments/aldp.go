@@ -176,6 +176,13 @@ const (
 // every coordinate at the centre; the rigid motions are absent by construction and Cα's
 // chirality is a stiff coordinate. See the README for why these coordinates and not
 // Cartesian ones (aldp-cartesian), with the measurements.
+//
+// Settings (every run: docs/aldp_tuning.md): s = 3 gives the uncontrolled process the
+// reference's basin populations (s = 1 leaves αR empty, s = 5 overfills it); σ falls from 20 to
+// 5 on K = 400 steps (σ_max = 40 or σ_min = 8 make paths unstable); the gradient is capped at
+// 100 per row (rare clashes early in a path otherwise scramble a molecule in one step) and the
+// adjoint at 100; u acts for t ≥ 0.5 and the prior stage is off: the full method narrowed the
+// (φ, ψ) W2 but exploded paths and worsened the methyl torsions.
 func aldpExp() Experiment {
 	return Experiment{
 		Name:    "aldp",
@@ -204,9 +211,9 @@ func aldpExp() Experiment {
 		Defaults: func() Settings {
 			return Settings{
 				Experiment: "aldp", Seed: 1,
-				Process: dynamics.Config{PriorStd: 1, Steps: 400, Beta: "cosine", Sigma: "geometric",
-					SigmaMax: 5, SigmaMin: 1, PriorSteps: 25, GradClip: 1e4, AdjointClip: 1e4},
-				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 4, Paths: 128, Updates: 40, Batch: 512,
+				Process: dynamics.Config{PriorStd: 3, Steps: 400, Beta: "cosine", Sigma: "geometric",
+					SigmaMax: 20, SigmaMin: 5, PriorSteps: 25, GradClip: 100, AdjointClip: 100, ControlFrom: 0.5},
+				Train: dynamics.TrainConfig{Rounds: 4, AMEpochs: 15, RAMEpochs: 0, Paths: 128, Updates: 40, Batch: 512,
 					TimesPerPath: 8, KeepT0: true, BufferU: 100000, BufferV: 10000, LearnRateU: 3e-4, LearnRateV: 3e-4,
 					LRFinal: 0.1, Weighting: "uniform"},
 				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float32", ClipNorm: 10},

@@ -51,28 +51,45 @@ func BenchmarkTarget512(b *testing.B) {
 	e := make([]float64, batch)
 	g := make([]float64, len(x))
 	tg := MustTarget(Implicit, TargetConfig{})
-	b.Run("Energy", func(b *testing.B) {
-		for b.Loop() {
-			tg.Energy(x, e)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/geom")
-	})
-	b.Run("EnergyGrad", func(b *testing.B) {
-		for b.Loop() {
-			tg.EnergyGrad(x, e, g)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/geom")
-	})
+	perGeom(b, "Energy", batch, func() { tg.Energy(x, e) })
+	perGeom(b, "EnergyGrad", batch, func() { tg.EnergyGrad(x, e, g) })
 	one := MustTarget(Implicit, TargetConfig{Workers: 1})
-	b.Run("EnergyGrad/1worker", func(b *testing.B) {
+	perGeom(b, "EnergyGrad/1worker", batch, func() { one.EnergyGrad(x, e, g) })
+	perGeom(b, "HVP", batch, func() { tg.HVP(x, v, g) })
+}
+
+// BenchmarkInternal512 times the internal-coordinate target on 512 rows: the gradient (Z-matrix
+// construction, Cartesian force call, reverse sweep) and the HVP (two gradients), next to the
+// Cartesian EnergyGrad of the same geometries.
+func BenchmarkInternal512(b *testing.B) {
+	const batch = 512
+	tg := MustTarget(Implicit, TargetConfig{})
+	c := InitialPositions()
+	if _, err := Minimize(tg, c, 1e-3, 200); err != nil {
+		b.Fatal(err)
+	}
+	it, err := NewInternalTarget(tg, c, 0.5, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	z := randomDirection(rng, batch*NumInternal)
+	v := randomDirection(rng, len(z))
+	g := make([]float64, len(z))
+	x := make([]float64, 66*batch)
+	it.Positions(z, x)
+	gx := make([]float64, len(x))
+	e := make([]float64, batch)
+	perGeom(b, "CartesianEnergyGrad", batch, func() { tg.EnergyGrad(x, e, gx) })
+	perGeom(b, "Grad", batch, func() { it.Grad(z, g) })
+	perGeom(b, "HVP", batch, func() { it.HVP(z, v, g) })
+}
+
+// perGeom runs fn as sub-benchmark name and reports the wall time per geometry of a batch.
+func perGeom(b *testing.B, name string, batch int, fn func()) {
+	b.Run(name, func(b *testing.B) {
 		for b.Loop() {
-			one.EnergyGrad(x, e, g)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/geom")
-	})
-	b.Run("HVP", func(b *testing.B) {
-		for b.Loop() {
-			tg.HVP(x, v, g)
+			fn()
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/geom")
 	})
