@@ -186,7 +186,7 @@ const (
 func aldpExp() Experiment {
 	return Experiment{
 		Name:    "aldp",
-		Summary: "alanine dipeptide, implicit solvent, 300 K, scaled internal coordinates; evaluated on torsions against MD (about 10 minutes)",
+		Summary: "alanine dipeptide, implicit solvent, 300 K, scaled internal coordinates; evaluated on torsions against MD (about 8 minutes)",
 		Target: func() (targets.Target, error) {
 			ff, err := aldp.NewDefault(aldp.Implicit)
 			if err != nil {
