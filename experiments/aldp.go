@@ -165,6 +165,8 @@ var _ aldpCoords = ALDPInternalTarget{}
 const (
 	aldpWindow   = 0.5
 	aldpMaxScale = 1.0
+	// aldpRotorScale is the smallest scale (radians per unit) of the three methyl torsions.
+	aldpRotorScale = 0.7
 )
 
 // aldpExp is alanine dipeptide (ACE-ALA-NME) in implicit solvent (OBC GBSA) at 300 K, sampled
@@ -178,7 +180,10 @@ const (
 // Cartesian ones (aldp-cartesian), with the measurements.
 //
 // Settings (every run: docs/aldp_tuning.md): s = 3 gives the uncontrolled process the
-// reference's basin populations (s = 1 leaves αR empty, s = 5 overfills it); σ falls from 20 to
+// reference's basin populations (s = 1 leaves αR empty, s = 5 overfills it); the three methyl
+// torsions get a scale of at least 0.7 rad (their thermal widths, 0.2–0.7 rad, are narrower
+// than the 120° between their wells: with the plain scales the Cβ methyl stayed in its starting
+// well, KL γ2 ≈ 1.5); σ falls from 20 to
 // 5 on K = 400 steps (σ_max = 40 or σ_min = 8 make paths unstable); the gradient is capped at
 // 100 per row (rare clashes early in a path otherwise scramble a molecule in one step) and the
 // adjoint at 100; u acts for t ≥ 0.5 and the prior stage is off: the full method narrowed the
@@ -205,6 +210,12 @@ func aldpExp() Experiment {
 			it, err := aldp.NewInternalTarget(t, c, aldpWindow, aldpMaxScale)
 			if err != nil {
 				return nil, err
+			}
+			// the methyl rotors: three equivalent wells 120° apart, each narrower than the
+			// barrier between them; widened so that the prior covers all three
+			for _, tor := range []aldp.Torsion{aldp.Gamma1, aldp.Gamma2, aldp.Gamma3} {
+				i := aldp.InternalIndex(tor)
+				it.Scale[i] = math.Max(it.Scale[i], aldpRotorScale)
 			}
 			return ALDPInternalTarget{it}, nil
 		},

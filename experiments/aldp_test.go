@@ -88,6 +88,11 @@ func TestALDPRegistered(t *testing.T) {
 	if !ok || tg.Dim() != aldp.NumInternal || tg.Name() != "aldp" {
 		t.Fatalf("aldp target %T, dimension %d, name %q", tg, tg.Dim(), tg.Name())
 	}
+	for _, tor := range []aldp.Torsion{aldp.Gamma1, aldp.Gamma2, aldp.Gamma3} {
+		if sc := it.Scale[aldp.InternalIndex(tor)]; sc < aldpRotorScale {
+			t.Errorf("methyl rotor %v has scale %g rad, want ≥ %g", tor, sc, aldpRotorScale)
+		}
+	}
 	pos := it.PositionsNM(make([]float64, 2*aldp.NumInternal))
 	if len(pos) != 132 {
 		t.Fatalf("PositionsNM of 2 rows gave %d values", len(pos))

@@ -28,10 +28,12 @@ import (
 // about 1 in z at the centre: the stiff bonds no longer cap the step of the soft torsions.
 // Safe for concurrent use on disjoint output slices.
 type InternalTarget struct {
-	T     *Target
-	Q0    [NumInternal]float64 // centre, internal coordinates of the centre geometry
-	Scale [NumInternal]float64 // length or radians per unit of z
-	Delta float64              // window softness δ, radians
+	T  *Target
+	Q0 [NumInternal]float64 // centre, internal coordinates of the centre geometry
+	// Scale is the length or angle per unit of z; callers may widen coordinates after
+	// construction (the aldp experiment widens the methyl rotors).
+	Scale [NumInternal]float64
+	Delta float64 // window softness δ, radians
 	kinds [NumInternal]CoordKind
 }
 
