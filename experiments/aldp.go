@@ -18,35 +18,28 @@ import (
 	"github.com/naas-go/naas/experiments/targets"
 )
 
-// ALDPTarget adapts the alanine-dipeptide target (reduced energy E/k_BT, Cartesian
-// coordinates in nm, flat 66 values per geometry) to targets.Target, for the aldp-cartesian
-// experiment. Alanine dipeptide has no exact sampler: Sample panics, and the aldp
-// experiments route their evaluation through
-// Experiment.Evaluate (model and baseline samples against the embedded MD reference
-// torsions, refdata.Default) instead of exact sample sets. exp(−U) is not normalisable
-// over R^66 (translation invariance), so LogZ is unknown.
-type ALDPTarget struct {
-	*aldp.Target
-}
+// mdEvaluated supplies the targets.Target methods shared by the alanine-dipeptide adapters:
+// there is no exact sampler (Sample panics; the aldp experiments route their evaluation
+// through Experiment.Evaluate, model and baseline samples against the embedded MD reference
+// torsions, refdata.Default) and log Z is unknown.
+type mdEvaluated struct{ name string }
 
-// Name is the registry name "aldp-cartesian".
-func (ALDPTarget) Name() string { return "aldp-cartesian" }
+// Name is the registry name.
+func (m mdEvaluated) Name() string { return m.name }
 
-// Sample panics: there is no exact sampler for alanine dipeptide (see ALDPTarget).
-func (ALDPTarget) Sample(*rand.Rand, int) []float64 {
-	panic("experiments: aldp-cartesian has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
+// Sample panics: there is no exact sampler for alanine dipeptide.
+func (m mdEvaluated) Sample(*rand.Rand, int) []float64 {
+	panic("experiments: " + m.name + " has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
 }
 
 // LogZ is unknown.
-func (ALDPTarget) LogZ() (float64, bool) { return 0, false }
+func (mdEvaluated) LogZ() (float64, bool) { return 0, false }
 
 // NoExactSampler marks targets whose Sample must not be called.
-func (ALDPTarget) NoExactSampler() {}
+func (mdEvaluated) NoExactSampler() {}
 
 // noExact is implemented by targets without an exact sampler.
 type noExact interface{ NoExactSampler() }
-
-var _ targets.Target = ALDPTarget{}
 
 // aldpCoords is an alanine-dipeptide target in some sampler coordinates.
 type aldpCoords interface {
@@ -56,18 +49,36 @@ type aldpCoords interface {
 	PositionsNM(x []float64) []float64
 }
 
+// ALDPTarget adapts the alanine-dipeptide target (reduced energy E/k_BT, Cartesian
+// coordinates in nm, flat 66 values per geometry) to targets.Target, for the aldp-cartesian
+// experiment. exp(−U) is not normalisable over R^66 (translation invariance), so LogZ is
+// unknown.
+type ALDPTarget struct {
+	*aldp.Target
+	mdEvaluated
+}
+
 // PositionsNM scales x by the target's length scale (a copy when it is not 1).
 func (t ALDPTarget) PositionsNM(x []float64) []float64 {
-	sc := t.LengthScale()
-	if sc == 1 {
+	if t.LengthScale() == 1 {
 		return x
 	}
-	pos := make([]float64, len(x))
-	for i, v := range x {
-		pos[i] = sc * v
-	}
+	pos := append([]float64(nil), x...)
+	toNM(pos, t.LengthScale())
 	return pos
 }
+
+// toNM multiplies positions in sampler length units by sc, the nm per unit, in place.
+func toNM(x []float64, sc float64) {
+	if sc == 1 {
+		return
+	}
+	for i := range x {
+		x[i] *= sc
+	}
+}
+
+var _ aldpCoords = ALDPTarget{}
 
 // ALDPReport is the alanine-dipeptide part of a Report: NAAS and the annealed Langevin
 // baseline scored by aldpeval against the 300 K MD reference (each Metrics also holds the
@@ -102,7 +113,7 @@ func aldpCartesianExp() Experiment {
 			if err != nil {
 				return nil, err
 			}
-			return ALDPTarget{t}, nil
+			return ALDPTarget{t, mdEvaluated{"aldp-cartesian"}}, nil
 		},
 		Defaults: func() Settings {
 			m := aldp.InitialPositions()
@@ -127,21 +138,8 @@ func aldpCartesianExp() Experiment {
 // (aldp.InternalTarget), for the aldp experiment.
 type ALDPInternalTarget struct {
 	*aldp.InternalTarget
+	mdEvaluated
 }
-
-// Name is the registry name "aldp".
-func (ALDPInternalTarget) Name() string { return "aldp" }
-
-// Sample panics: there is no exact sampler for alanine dipeptide.
-func (ALDPInternalTarget) Sample(*rand.Rand, int) []float64 {
-	panic("experiments: aldp has no exact sampler; it is evaluated against the MD reference (Experiment.Evaluate)")
-}
-
-// LogZ is unknown.
-func (ALDPInternalTarget) LogZ() (float64, bool) { return 0, false }
-
-// NoExactSampler marks targets whose Sample must not be called.
-func (ALDPInternalTarget) NoExactSampler() {}
 
 // ForceField is the underlying force field.
 func (t ALDPInternalTarget) ForceField() *aldp.ForceField { return t.T.ForceField() }
@@ -150,11 +148,7 @@ func (t ALDPInternalTarget) ForceField() *aldp.ForceField { return t.T.ForceFiel
 func (t ALDPInternalTarget) PositionsNM(z []float64) []float64 {
 	x := make([]float64, len(z)/aldp.NumInternal*66)
 	t.Positions(z, x)
-	if sc := t.T.LengthScale(); sc != 1 {
-		for i := range x {
-			x[i] *= sc
-		}
-	}
+	toNM(x, t.T.LengthScale())
 	return x
 }
 
@@ -217,7 +211,7 @@ func aldpExp() Experiment {
 				i := aldp.InternalIndex(tor)
 				it.Scale[i] = math.Max(it.Scale[i], aldpRotorScale)
 			}
-			return ALDPInternalTarget{it}, nil
+			return ALDPInternalTarget{it, mdEvaluated{"aldp"}}, nil
 		},
 		Defaults: func() Settings {
 			return Settings{

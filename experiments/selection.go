@@ -190,18 +190,11 @@ func SortValidations(vals []Validation) []Validation {
 	return out
 }
 
-func ptr(x float64) *float64 {
-	if !finite(x) {
-		return nil
-	}
-	return &x
-}
-
 func at(x []float64, i int) *float64 {
 	if i < 0 {
 		return nil
 	}
-	return ptr(x[i])
+	return finitePtr(x[i])
 }
 
 func minMax(x []float64) (lo, hi float64) {
@@ -265,11 +258,11 @@ func AnalyseSelection(run string, vals []Validation, metricNames []string) (RunS
 	}
 	ie, is := ArgBest(elbo, true), ArgBest(ess, true)
 	r.FirstEpoch, r.LastEpoch, r.ELBOEpoch, r.ESSEpoch = vals[0].Epoch, vals[n-1].Epoch, epoch(ie), epoch(is)
-	r.ELBOFirst, r.ELBOLast, r.ESSFirst, r.ESSLast = ptr(elbo[0]), ptr(elbo[n-1]), ptr(ess[0]), ptr(ess[n-1])
+	r.ELBOFirst, r.ELBOLast, r.ESSFirst, r.ESSLast = finitePtr(elbo[0]), finitePtr(elbo[n-1]), finitePtr(ess[0]), finitePtr(ess[n-1])
 	lo, hi := minMax(elbo)
-	r.ELBOMin, r.ELBOMax = ptr(lo), ptr(hi)
+	r.ELBOMin, r.ELBOMax = finitePtr(lo), finitePtr(hi)
 	lo, hi = minMax(ess)
-	r.ESSMin, r.ESSMax = ptr(lo), ptr(hi)
+	r.ESSMin, r.ESSMax = finitePtr(lo), finitePtr(hi)
 	for _, m := range mets {
 		y := make([]float64, n)
 		have := 0
@@ -290,9 +283,9 @@ func AnalyseSelection(run string, vals []Validation, metricNames []string) (RunS
 		ms := MetricSelection{Metric: m.Name, HigherBetter: m.HigherBetter, N: have}
 		var rho float64
 		rho, ms.NELBO = Spearman(elbo, y)
-		ms.RhoELBO = ptr(rho)
+		ms.RhoELBO = finitePtr(rho)
 		rho, ms.NESS = Spearman(ess, y)
-		ms.RhoESS = ptr(rho)
+		ms.RhoESS = finitePtr(rho)
 		io := ArgBest(y, m.HigherBetter)
 		ms.First, ms.Last, ms.ELBOSelected, ms.ESSSelected, ms.Oracle = at(y, 0), at(y, n-1), at(y, ie), at(y, is), at(y, io)
 		ms.OracleEpoch = epoch(io)
@@ -444,10 +437,10 @@ func SummariseSelection(runs []RunSelection) []SelectionSummary {
 	}
 	for i, a := range sums {
 		if a.ne > 0 {
-			out[i].MeanRhoELBO = ptr(a.se / a.ne)
+			out[i].MeanRhoELBO = finitePtr(a.se / a.ne)
 		}
 		if a.ns > 0 {
-			out[i].MeanRhoESS = ptr(a.ss / a.ns)
+			out[i].MeanRhoESS = finitePtr(a.ss / a.ns)
 		}
 	}
 	return out

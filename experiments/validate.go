@@ -62,8 +62,9 @@ type validationJSON struct {
 	Truth    Metrics  `json:"truth"`
 }
 
+// finitePtr is &x, or nil when x is not finite.
 func finitePtr(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	if !finite(x) {
 		return nil
 	}
 	return &x

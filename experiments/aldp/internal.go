@@ -3,7 +3,6 @@ package aldp
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/naas-go/naas/dynamics"
 )
@@ -94,18 +93,24 @@ func (t *InternalTarget) Internal(z, q []float64) {
 // Positions writes the geometries (B × 66, t's length unit, centroid at the origin) of the
 // B = len(z)/NumInternal rows of z into x.
 func (t *InternalTarget) Positions(z, x []float64) {
+	t.framePositions(z, x)
+	Center(x)
+}
+
+// framePositions writes the geometries of the rows of z into x in the Z-matrix frame
+// (FromInternal's: N at the origin), not centred.
+func (t *InternalTarget) framePositions(z, x []float64) {
 	b := t.rows("z", z)
 	if len(x) != 66*b {
 		panic(fmt.Sprintf("aldp: InternalTarget.Positions: len(x) = %d, want %d", len(x), 66*b))
 	}
-	t.parallel(b, func(lo, hi int) {
+	t.T.parallel(b, func(lo, hi int, _ *scratch) {
 		q := make([]float64, NumInternal)
 		for r := lo; r < hi; r++ {
 			t.Internal(z[r*NumInternal:(r+1)*NumInternal], q)
 			FromInternal(q, x[66*r:66*(r+1)])
 		}
 	})
-	Center(x)
 }
 
 func (t *InternalTarget) rows(name string, z []float64) int {
@@ -113,19 +118,6 @@ func (t *InternalTarget) rows(name string, z []float64) int {
 		panic(fmt.Sprintf("aldp: InternalTarget: len(%s) = %d is not a multiple of %d", name, len(z), NumInternal))
 	}
 	return len(z) / NumInternal
-}
-
-func (t *InternalTarget) parallel(b int, fn func(lo, hi int)) {
-	w := min(t.T.workers, (b+7)/8)
-	if w <= 1 {
-		fn(0, b)
-		return
-	}
-	var wg sync.WaitGroup
-	for k := range w {
-		wg.Go(func() { fn(k*b/w, (k+1)*b/w) })
-	}
-	wg.Wait()
 }
 
 // logWindow returns log w(τ) and its derivative for w(τ) = Φ((τ + π)/δ) − Φ((τ − π)/δ).
@@ -195,21 +187,25 @@ func (t *InternalTarget) EnergyGrad(z, e, g []float64) {
 	if len(g) != len(z) || (e != nil && len(e) != b) {
 		panic(fmt.Sprintf("aldp: InternalTarget: len(g) = %d, len(e) = %d for %d rows", len(g), len(e), b))
 	}
-	x := make([]float64, 66*b)
-	t.Positions(z, x)
+	// the force call sees centred positions (as Energy's); the reverse sweep reuses the
+	// uncentred ones of the construction
+	frame := make([]float64, 66*b)
+	t.framePositions(z, frame)
+	x := append([]float64(nil), frame...)
+	Center(x)
 	gx := make([]float64, len(x))
 	if e == nil {
 		t.T.Grad(x, gx)
 	} else {
 		t.T.EnergyGrad(x, e, gx)
 	}
-	t.parallel(b, func(lo, hi int) {
+	t.T.parallel(b, func(lo, hi int, _ *scratch) {
 		q := make([]float64, NumInternal)
 		gj := make([]float64, NumInternal)
 		for r := lo; r < hi; r++ {
 			t.Internal(z[r*NumInternal:(r+1)*NumInternal], q)
 			gr := g[r*NumInternal : (r+1)*NumInternal]
-			InternalGrad(q, gx[66*r:66*(r+1)], gr)
+			internalGrad(q, frame[66*r:66*(r+1)], gx[66*r:66*(r+1)], gr)
 			extra := t.logExtra(q, gj)
 			ok := true
 			for i := range gr {

@@ -215,6 +215,11 @@ func InternalGrad(q, gx, gq []float64) {
 	}
 	pos := make([]float64, 66)
 	FromInternal(q, pos)
+	internalGrad(q, pos, gx, gq)
+}
+
+// internalGrad is InternalGrad with pos = FromInternal(q) already built.
+func internalGrad(q, pos, gx, gq []float64) {
 	adj := make([]float64, 66)
 	copy(adj, gx)
 	for e := len(zMatrix) - 1; e >= 0; e-- {
