@@ -45,6 +45,7 @@ func newApp() *cli.App {
 				Flags: runFlags(), Action: runAction},
 			evalCommand(),
 			sampleCommand(),
+			modesCommand(),
 			reportCommand(),
 			selectionCommand(),
 			benchCommand(),

@@ -188,6 +188,31 @@ func TestSampleAndEvalCommands(t *testing.T) {
 			t.Errorf("report --file %s: %v", f, err)
 		}
 	}
+	if err := runCLI(t, "modes", "--n", "640", "--quiet", dir); err != nil {
+		t.Fatal(err)
+	}
+	var mw struct {
+		N       int       `json:"n"`
+		True    []float64 `json:"true"`
+		NoiseTV float64   `json:"noise_tv"`
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "modes-pop.json"))
+	if err := json.Unmarshal(b, &mw); err != nil || mw.N != 640 || len(mw.True) != 32 || !(mw.NoiseTV > 0) {
+		t.Errorf("modes-pop.json: %+v (err %v)", mw, err)
+	}
+	csvb, _ = os.ReadFile(filepath.Join(dir, "modes-pop.csv"))
+	if lines := strings.Count(string(csvb), "\n"); lines != 33 || !strings.HasPrefix(string(csvb), "mode,true,exact,naas,reference,") {
+		t.Errorf("modes-pop.csv: %d lines, header %q", lines, strings.SplitN(string(csvb), "\n", 2)[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "modes-pop.png")); err != nil {
+		t.Error(err)
+	}
+	if err := runCLI(t, "modes", "--n", "640", dir); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second modes into the same name: %v", err)
+	}
+	if err := runCLI(t, "modes"); err == nil || !strings.Contains(err.Error(), "at least one run") {
+		t.Errorf("modes without runs: %v", err)
+	}
 	if err := runCLI(t, "sample", "--run", filepath.Join(out, "nope")); err == nil || !strings.Contains(err.Error(), "not a run folder") {
 		t.Errorf("sample from a missing run: %v", err)
 	}

@@ -82,3 +82,59 @@ func ModeStats(labels []int, k int, weights []float64) (ModeResult, error) {
 	}
 	return r, nil
 }
+
+// NoiseTV is the expected total-variation distance ½ Σ_k E|X_k/n − w_k| between the mode
+// histogram of n independent exact samples and the mode weights w (len K, non-negative,
+// normalised here to sum 1; nil means uniform 1/k): the part of a mode TV that is sampling
+// noise alone. Each X_k ~ Binomial(n, w_k), whose mean absolute deviation has de Moivre's
+// closed form E|X − np| = 2 (f+1) C(n, f+1) p^{f+1} (1−p)^{n−f}, f = ⌊np⌋.
+func NoiseTV(n, k int, weights []float64) (float64, error) {
+	if n < 1 || k < 1 {
+		return 0, fmt.Errorf("metrics: NoiseTV needs n ≥ 1 and k ≥ 1, got n = %d, k = %d", n, k)
+	}
+	w := make([]float64, k)
+	if weights == nil {
+		for i := range w {
+			w[i] = 1 / float64(k)
+		}
+	} else {
+		if len(weights) != k {
+			return 0, fmt.Errorf("metrics: len(weights) = %d, want k = %d", len(weights), k)
+		}
+		var s float64
+		for i, v := range weights {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return 0, fmt.Errorf("metrics: weights[%d] = %v, want a finite value ≥ 0", i, v)
+			}
+			s += v
+		}
+		if s == 0 {
+			return 0, fmt.Errorf("metrics: mode weights sum to 0")
+		}
+		for i, v := range weights {
+			w[i] = v / s
+		}
+	}
+	var tv float64
+	for _, p := range w {
+		tv += binomialMAD(n, p) / float64(n)
+	}
+	return 0.5 * tv, nil
+}
+
+// binomialMAD is E|X − np| for X ~ Binomial(n, p) by de Moivre's formula (in logs).
+func binomialMAD(n int, p float64) float64 {
+	if p <= 0 || p >= 1 {
+		return 0
+	}
+	f := math.Floor(float64(n) * p)
+	if f >= float64(n) {
+		return 0
+	}
+	nf := float64(n)
+	lgN, _ := math.Lgamma(nf + 1)
+	lgA, _ := math.Lgamma(f + 2)
+	lgB, _ := math.Lgamma(nf - f)
+	logC := lgN - lgA - lgB // log C(n, f+1)
+	return 2 * (f + 1) * math.Exp(logC+(f+1)*math.Log(p)+(nf-f)*math.Log1p(-p))
+}

@@ -1,0 +1,138 @@
+package experiments
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func manywellSampler(t *testing.T, prior0 float64) *Sampler {
+	t.Helper()
+	e, err := Lookup("manywell5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.Defaults()
+	s.Net.Width, s.Net.Depth = 16, 2
+	s.Process.Steps = 50
+	if prior0 != 0 {
+		s.Process.PriorMean = []float64{prior0, 0, 0, 0, 0}
+	}
+	smp, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(smp.Close)
+	return smp
+}
+
+// TestModeWeightsSymmetricReference: the many-well and a prior centred at 0 are invariant
+// under every sign flip, so the annealed reference's mode weights are exactly 1/32 and its
+// population TV must be sampling noise (NoiseTV); a prior shifted along x₀ breaks the symmetry
+// and must show a bias far above the noise. With NAAS replaced by the reference (nil
+// controls) no path moves and ΔTV is exactly 0.
+func TestModeWeightsSymmetricReference(t *testing.T) {
+	const n = 16000
+	smp := manywellSampler(t, 0)
+	r, err := smp.modeWeights(n, 5, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Moved != 0 || r.DeltaTV != 0 || r.NonFinite != 0 {
+		t.Errorf("reference against itself: moved %d, ΔTV %g, non-finite %d; want 0, 0, 0", r.Moved, r.DeltaTV, r.NonFinite)
+	}
+	if r.Correction != 0 {
+		t.Errorf("reference against itself: correction %g, want 0", r.Correction)
+	}
+	t.Logf("symmetric: reference TV %.4f, exact TV %.4f, noise %.4f", r.TVReference, r.TVExact, r.NoiseTV)
+	// The TV of a multinomial histogram has a spread of about 0.25 of its mean here.
+	for name, v := range map[string]float64{"reference": r.TVReference, "exact": r.TVExact} {
+		if v > 1.6*r.NoiseTV || v < 0.4*r.NoiseTV {
+			t.Errorf("%s TV %.4f at n = %d; sampling noise alone gives %.4f", name, v, n, r.NoiseTV)
+		}
+	}
+	shifted := manywellSampler(t, 4)
+	b, err := shifted.modeWeights(n, 5, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.TVReference < 2*b.NoiseTV {
+		t.Errorf("shifted prior: reference TV %.4f, want far above the noise %.4f", b.TVReference, b.NoiseTV)
+	}
+	// The shifted prior favours modes with x₀ > 0 (sign patterns with bit 0 of the label
+	// set or clear, whichever the target uses): the two halves must differ by far more than
+	// noise.
+	var half [2]float64
+	for m, w := range b.Reference {
+		lab := make([]int, 1)
+		x := make([]float64, 5)
+		for i := range x {
+			x[i] = -2
+			if m>>i&1 == 1 {
+				x[i] = 2
+			}
+		}
+		shifted.Target.(interface{ Modes([]float64, []int) }).Modes(x, lab)
+		if lab[0] != m {
+			t.Skip("many-well labels are not bit i ↔ x_i > 0; half test skipped")
+		}
+		half[m&1] += w
+	}
+	t.Logf("shifted: reference TV %.4f; x₀ > 0 modes %.3f, x₀ < 0 %.3f", b.TVReference, half[1], half[0])
+	if half[1]-half[0] < 0.06 {
+		t.Errorf("shifted prior: weight of x₀ > 0 modes %.3f vs x₀ < 0 %.3f; want a clear excess", half[1], half[0])
+	}
+}
+
+func TestModeWeightsErrors(t *testing.T) {
+	smp := manywellSampler(t, 0)
+	if _, err := smp.ModeWeights(100, 1, nil); err == nil || !strings.Contains(err.Error(), "at least 320") {
+		t.Errorf("n = 100 with 32 modes: error %v, want one naming the minimum 320", err)
+	}
+	e, _ := Lookup("funnel10")
+	s := e.Defaults()
+	s.Net.Width, s.Net.Depth = 16, 2
+	f, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.ModeWeights(1000, 1, nil); err == nil || !strings.Contains(err.Error(), "no modes") {
+		t.Errorf("funnel10: error %v, want 'no modes'", err)
+	}
+}
+
+func TestCorrectionAndJackknife(t *testing.T) {
+	tr := []float64{0.25, 0.25, 0.25, 0.25}
+	ref := []float64{0.4, 0.2, 0.2, 0.2}
+	for _, c := range []float64{0, 0.3, 1, -0.5} {
+		a := make([]float64, 4)
+		for i := range a {
+			a[i] = ref[i] + c*(tr[i]-ref[i])
+		}
+		if got := correction(a, ref, tr); math.Abs(got-c) > 1e-12 {
+			t.Errorf("move %g of the bias: correction %g", c, got)
+		}
+	}
+	if !math.IsNaN(correction(tr, tr, tr)) {
+		t.Error("correction with an unbiased reference must be NaN")
+	}
+	// For the mean, the jackknife standard error equals s/√m exactly.
+	v := []float64{1, 4, 2, 8, 5, 7}
+	m := float64(len(v))
+	var mean, ss float64
+	for _, x := range v {
+		mean += x / m
+	}
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	want := math.Sqrt(ss / (m - 1) / m)
+	loo := make([]float64, len(v))
+	for i := range v {
+		loo[i] = (mean*m - v[i]) / (m - 1)
+	}
+	if got := jackknifeSE(loo); math.Abs(got-want) > 1e-12 {
+		t.Errorf("jackknife SE of the mean %g, want s/√m = %g", got, want)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/naas-go/naas/experiments"
+
+	"github.com/naas-go/naas/experiments/atomicfile"
+	"github.com/naas-go/naas/experiments/plots"
+	"github.com/urfave/cli/v2"
+)
+
+func modesCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "modes",
+		ArgsUsage: "RUN...",
+		Usage: "population mode weights of trained runs (RUN...): n NAAS, reference (same noise) and exact samples against the true weights; " +
+			"TVs beside the sampling-noise TV, the paired ΔTV and the share of the reference's bias removed (NAME.json, NAME.md, NAME.csv, NAME.png in each run folder; one table row per run)",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "n", Value: 20000, Usage: "samples per set"},
+			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
+			&cli.StringFlag{Name: "name", Value: "modes-pop", Usage: "output file prefix in the run folder (never overwritten)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the table"},
+		},
+		Action: modesAction,
+	}
+}
+
+// modesAction measures each run folder given (trained runs of gmm40, manywell5 or mos50)
+// and prints one table row per run.
+func modesAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return fmt.Errorf("give at least one run folder (trained run of gmm40, manywell5 or mos50)")
+	}
+	var b strings.Builder
+	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, dir := range c.Args().Slice() {
+		r, err := modesRun(c, dir)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %.3f ± %.3f | %d |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.Correction, r.CorrectionSE, r.Moved)
+	}
+	fmt.Print(b.String())
+	return nil
+}
+
+// modesRun measures one run folder and writes its files.
+func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
+	name := c.String("name")
+	var paths []string
+	for _, ext := range []string{".json", ".md", ".csv", ".png"} {
+		p := filepath.Join(dir, name+ext)
+		if _, err := os.Stat(p); err == nil {
+			return nil, fmt.Errorf("%s already exists; choose another --name", p)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	smp, err := loadRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer smp.Close()
+	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, "%s: "+format, append([]any{dir}, a...)...) }
+	if c.Bool("quiet") {
+		logf = nil
+	}
+	r, err := smp.ModeWeights(c.Int("n"), c.Uint64("seed"), logf)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeJSON(paths[0], r); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteBytes(paths[1], []byte(r.Markdown())); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(paths[2], func(w io.Writer) error { return r.WriteCSV(w) }); err != nil {
+		return nil, err
+	}
+	sets := []plots.Hist{{Name: "exact", Weights: r.Exact}, {Name: "NAAS", Weights: r.NAAS}, {Name: "reference", Weights: r.Reference}}
+	if err := plots.ModeWeightsPNG(paths[3], r.True, sets); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
