@@ -210,6 +210,9 @@ func TestSampleAndEvalCommands(t *testing.T) {
 	if err := runCLI(t, "modes", "--n", "640", dir); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second modes into the same name: %v", err)
 	}
+	if err := runCLI(t, "modes", "--reuse", "--n", "640", "--quiet", dir); err != nil {
+		t.Errorf("modes --reuse on a measured run: %v", err)
+	}
 	if err := runCLI(t, "modes"); err == nil || !strings.Contains(err.Error(), "at least one run") {
 		t.Errorf("modes without runs: %v", err)
 	}

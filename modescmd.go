@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ func modesCommand() *cli.Command {
 			&cli.IntFlag{Name: "n", Value: 20000, Usage: "samples per set"},
 			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
 			&cli.StringFlag{Name: "name", Value: "modes-pop", Usage: "output file prefix in the run folder (never overwritten)"},
+			&cli.BoolFlag{Name: "reuse", Usage: "a run that already has NAME.json is tabulated from it instead of measured again"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the table"},
 		},
 		Action: modesAction,
@@ -38,14 +40,18 @@ func modesAction(c *cli.Context) error {
 		return fmt.Errorf("give at least one run folder (trained run of gmm40, manywell5 or mos50)")
 	}
 	var b strings.Builder
-	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, dir := range c.Args().Slice() {
 		r, err := modesRun(c, dir)
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %.3f ± %.3f | %d |\n", filepath.Base(dir), r.N, r.NoiseTV,
-			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.Correction, r.CorrectionSE, r.Moved)
+		gamma := "–"
+		if r.PriorCorr != nil {
+			gamma = fmt.Sprintf("%.3f (%.2f)", *r.PriorExponent, *r.PriorCorr)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %s | %d | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, gamma)
 	}
 	fmt.Print(b.String())
 	return nil
@@ -54,6 +60,18 @@ func modesAction(c *cli.Context) error {
 // modesRun measures one run folder and writes its files.
 func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 	name := c.String("name")
+	if c.Bool("reuse") {
+		b, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		if err == nil {
+			var r experiments.ModeWeights
+			if err := json.Unmarshal(b, &r); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name+".json"), err)
+			}
+			return &r, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
 	var paths []string
 	for _, ext := range []string{".json", ".md", ".csv", ".png"} {
 		p := filepath.Join(dir, name+ext)

@@ -44,11 +44,20 @@ type ModeWeights struct {
 	// Correction c = Σ_k (NAAS_k − Ref_k)(True_k − Ref_k) / Σ_k (True_k − Ref_k)²: the share of
 	// the reference's bias that NAAS's change of the weights removes (1: all of it; 0: no
 	// move along it; negative: a move away from the truth), with its jackknife standard error.
-	Correction   float64 `json:"correction"`
-	CorrectionSE float64 `json:"correction_se"`
+	// Nil when the reference's weights equal the true ones.
+	Correction   *float64 `json:"correction"`
+	CorrectionSE *float64 `json:"correction_se"`
 	// Moved is the number of paths that end in another mode than the reference path driven
 	// by the same noise: how much the control changes the mode assignment at all.
 	Moved int `json:"moved"`
+	// PriorLogDensity (len K; targets.Centred only) is log p₀ at each mode centre up to a
+	// constant, −|c_k − m|²/(2s²), and PriorExponent γ and PriorCorr the slope and Pearson
+	// correlation of the least-squares fit log Reference_k ≈ γ·PriorLogDensity_k + const: a
+	// reference that freezes its mode weights at β_c of the geometric path p₀^{1−β}ν^β has
+	// γ ≈ 1 − β_c (nil when the centres are equally likely under p₀ or a weight is 0).
+	PriorLogDensity []float64 `json:"prior_log_density,omitempty"`
+	PriorExponent   *float64  `json:"prior_exponent,omitempty"`
+	PriorCorr       *float64  `json:"prior_corr,omitempty"`
 	// NonFinite counts the NAAS and reference samples left out as non-finite.
 	NonFinite int `json:"non_finite"`
 }
@@ -133,7 +142,7 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 		return nil, err
 	}
 	r.DeltaTV = r.TVNAAS - r.TVReference
-	r.Correction = correction(r.NAAS, r.Reference, r.True)
+	r.Correction = finitePtr(correction(r.NAAS, r.Reference, r.True))
 	// Jackknife over blocks of paired paths (path b of NAAS and of the reference share noise).
 	var dtv, cor []float64
 	for j := 0; j < jackknifeBlocks; j++ {
@@ -146,8 +155,56 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 		dtv = append(dtv, tv(wn, r.True)-tv(wr, r.True))
 		cor = append(cor, correction(wn, wr, r.True))
 	}
-	r.DeltaTVSE, r.CorrectionSE = jackknifeSE(dtv), jackknifeSE(cor)
+	r.DeltaTVSE = jackknifeSE(dtv)
+	if r.Correction != nil {
+		r.CorrectionSE = finitePtr(jackknifeSE(cor))
+	}
+	if c, ok := s.Target.(targets.Centred); ok {
+		r.priorFit(c.ModeCentres(), s.Proc.M, s.Proc.S, d)
+	}
 	return r, nil
+}
+
+// priorFit sets PriorLogDensity from the K×d centres and the prior N(m, s²I), and fits
+// log Reference against it.
+func (r *ModeWeights) priorFit(centres, m []float64, s float64, d int) {
+	r.PriorLogDensity = make([]float64, r.K)
+	ly := make([]float64, r.K)
+	for k := 0; k < r.K; k++ {
+		var q float64
+		for i := 0; i < d; i++ {
+			z := centres[k*d+i] - m[i]
+			q += z * z
+		}
+		r.PriorLogDensity[k] = -q / (2 * s * s)
+		if r.Reference[k] <= 0 {
+			return
+		}
+		ly[k] = math.Log(r.Reference[k])
+	}
+	slope, corr := linearFit(r.PriorLogDensity, ly)
+	r.PriorExponent, r.PriorCorr = finitePtr(slope), finitePtr(corr)
+}
+
+// linearFit is the least-squares slope of y on x and their Pearson correlation (NaN when x
+// or y is constant).
+func linearFit(x, y []float64) (slope, corr float64) {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i] / n
+		my += y[i] / n
+	}
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return math.NaN(), math.NaN()
+	}
+	return sxy / sxx, sxy / math.Sqrt(sxx*syy)
 }
 
 // weightsOf is the histogram of the labels ≥ 0 of the kept rows (nil if none).
@@ -214,7 +271,10 @@ func (r *ModeWeights) Markdown() string {
 	fmt.Fprintf(&b, "Mode weights of %s at n = %d (seed %d, %d modes); sampling noise alone gives TV %.4f.\n\n", r.Experiment, r.N, r.Seed, r.K, r.NoiseTV)
 	b.WriteString("| set | TV to the true weights |\n|---|---|\n")
 	fmt.Fprintf(&b, "| exact | %.4f |\n| NAAS | %.4f |\n| reference (u = v = 0) | %.4f |\n\n", r.TVExact, r.TVNAAS, r.TVReference)
-	fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f ± %.4f; share of the reference's bias removed %.3f ± %.3f; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTV, r.DeltaTVSE, r.Correction, r.CorrectionSE, r.Moved, r.N)
+	fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f ± %.4f; share of the reference's bias removed %s; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, r.N)
+	if r.PriorCorr != nil {
+		fmt.Fprintf(&b, "; the reference's weights follow p₀(centre)^γ with γ = %.3f (correlation %.3f)", *r.PriorExponent, *r.PriorCorr)
+	}
 	if r.NonFinite > 0 {
 		fmt.Fprintf(&b, "; %d non-finite samples left out", r.NonFinite)
 	}
@@ -222,16 +282,37 @@ func (r *ModeWeights) Markdown() string {
 	return b.String()
 }
 
+// CorrectionText is "c ± se", or "–" when the share is undefined.
+func (r *ModeWeights) CorrectionText() string {
+	if r.Correction == nil {
+		return "–"
+	}
+	se := math.NaN()
+	if r.CorrectionSE != nil {
+		se = *r.CorrectionSE
+	}
+	return fmt.Sprintf("%.3f ± %.3f", *r.Correction, se)
+}
+
 // WriteCSV writes one row per mode: mode, true, exact, naas, reference and the binomial
-// standard errors √(w(1−w)/n) of the three sampled weights.
+// standard errors √(w(1−w)/n) of the three sampled weights, and prior_log_density when the
+// target has mode centres.
 func (r *ModeWeights) WriteCSV(w io.Writer) error {
 	c := csv.NewWriter(w)
-	c.Write([]string{"mode", "true", "exact", "naas", "reference", "se_exact", "se_naas", "se_reference"})
+	head := []string{"mode", "true", "exact", "naas", "reference", "se_exact", "se_naas", "se_reference"}
+	if r.PriorLogDensity != nil {
+		head = append(head, "prior_log_density")
+	}
+	c.Write(head)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 	se := func(p float64) string { return f(math.Sqrt(p * (1 - p) / float64(r.N))) }
 	for k := 0; k < r.K; k++ {
-		c.Write([]string{strconv.Itoa(k), f(r.True[k]), f(r.Exact[k]), f(r.NAAS[k]), f(r.Reference[k]),
-			se(r.Exact[k]), se(r.NAAS[k]), se(r.Reference[k])})
+		row := []string{strconv.Itoa(k), f(r.True[k]), f(r.Exact[k]), f(r.NAAS[k]), f(r.Reference[k]),
+			se(r.Exact[k]), se(r.NAAS[k]), se(r.Reference[k])}
+		if r.PriorLogDensity != nil {
+			row = append(row, f(r.PriorLogDensity[k]))
+		}
+		c.Write(row)
 	}
 	c.Flush()
 	return c.Error()

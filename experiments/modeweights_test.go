@@ -41,8 +41,11 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	if r.Moved != 0 || r.DeltaTV != 0 || r.NonFinite != 0 {
 		t.Errorf("reference against itself: moved %d, ΔTV %g, non-finite %d; want 0, 0, 0", r.Moved, r.DeltaTV, r.NonFinite)
 	}
-	if r.Correction != 0 {
-		t.Errorf("reference against itself: correction %g, want 0", r.Correction)
+	if r.Correction == nil || *r.Correction != 0 {
+		t.Errorf("reference against itself: correction %v, want 0", r.Correction)
+	}
+	if r.PriorCorr != nil || len(r.PriorLogDensity) != 32 {
+		t.Errorf("centred prior: every centre is equally likely, so no prior fit (got %v, %d densities)", r.PriorCorr, len(r.PriorLogDensity))
 	}
 	t.Logf("symmetric: reference TV %.4f, exact TV %.4f, noise %.4f", r.TVReference, r.TVExact, r.NoiseTV)
 	// The TV of a multinomial histogram has a spread of about 0.25 of its mean here.
@@ -77,6 +80,11 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 			t.Skip("many-well labels are not bit i ↔ x_i > 0; half test skipped")
 		}
 		half[m&1] += w
+	}
+	if b.PriorCorr == nil || *b.PriorCorr < 0.5 || *b.PriorExponent <= 0 {
+		t.Errorf("shifted prior: fit of log weight on log p₀(centre): exponent %v, correlation %v; want a clear positive fit", b.PriorExponent, b.PriorCorr)
+	} else {
+		t.Logf("shifted: γ %.3f, correlation %.3f", *b.PriorExponent, *b.PriorCorr)
 	}
 	t.Logf("shifted: reference TV %.4f; x₀ > 0 modes %.3f, x₀ < 0 %.3f", b.TVReference, half[1], half[0])
 	if half[1]-half[0] < 0.06 {
@@ -113,6 +121,12 @@ func TestCorrectionAndJackknife(t *testing.T) {
 		if got := correction(a, ref, tr); math.Abs(got-c) > 1e-12 {
 			t.Errorf("move %g of the bias: correction %g", c, got)
 		}
+	}
+	if sl, c := linearFit([]float64{1, 2, 3, 4}, []float64{5, 3, 1, -1}); math.Abs(sl+2) > 1e-12 || math.Abs(c+1) > 1e-12 {
+		t.Errorf("exact line of slope −2: fit slope %g, correlation %g", sl, c)
+	}
+	if sl, _ := linearFit([]float64{1, 1}, []float64{1, 2}); !math.IsNaN(sl) {
+		t.Error("constant x must give NaN")
 	}
 	if !math.IsNaN(correction(tr, tr, tr)) {
 		t.Error("correction with an unbiased reference must be NaN")

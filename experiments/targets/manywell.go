@@ -165,6 +165,22 @@ func (w *ManyWell) Modes(x []float64, labels []int) {
 	}
 }
 
+// ModeCentres returns the 2^d minima of E (targets.Centred): mode l is the point whose
+// coordinate i is +2 when bit i of l is set and −2 otherwise, the labelling of Modes.
+func (w *ManyWell) ModeCentres() []float64 {
+	k, d := w.NModes(), w.d
+	c := make([]float64, k*d)
+	for l := 0; l < k; l++ {
+		for i := 0; i < d; i++ {
+			c[l*d+i] = -2
+			if l>>i&1 == 1 {
+				c[l*d+i] = 2
+			}
+		}
+	}
+	return c
+}
+
 // Sample returns n exact samples (n×d row-major), each coordinate drawn independently by
 // rejection from the proposal ½N(2, s²) + ½N(−2, s²), s = 0.35.
 func (w *ManyWell) Sample(rng *rand.Rand, n int) []float64 {

@@ -100,6 +100,9 @@ func (m *GaussMixture) Std() float64 { return m.sigma }
 // Means returns a copy of the component means as a K×d row-major slice.
 func (m *GaussMixture) Means() []float64 { return append([]float64(nil), m.means...) }
 
+// ModeCentres returns the component means (targets.Centred).
+func (m *GaussMixture) ModeCentres() []float64 { return m.Means() }
+
 // LogZ returns (0, true): E is normalised.
 func (m *GaussMixture) LogZ() (float64, bool) { return 0, true }
 
@@ -323,6 +326,9 @@ func (m *StudentTMixture) DF() float64 { return m.nu }
 
 // Locations returns a copy of the component locations as a K×d row-major slice.
 func (m *StudentTMixture) Locations() []float64 { return append([]float64(nil), m.locs...) }
+
+// ModeCentres returns the component locations (targets.Centred).
+func (m *StudentTMixture) ModeCentres() []float64 { return m.Locations() }
 
 // LogZ returns (0, true): E is normalised.
 func (m *StudentTMixture) LogZ() (float64, bool) { return 0, true }

@@ -157,3 +157,42 @@ func TestPanicsOnBadLengths(t *testing.T) {
 	}()
 	w.Energy(make([]float64, 7), make([]float64, 1))
 }
+
+// TestModeCentres: each target's centre of mode l is labelled l by Modes, and the many-well's
+// centres are its minima (E = 0 and ∇E = 0 there).
+func TestModeCentres(t *testing.T) {
+	for _, name := range []string{"gmm40", "mos50", "manywell5"} {
+		tg, err := New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, c := tg.(Moded), tg.(Centred)
+		k, d := md.NModes(), tg.Dim()
+		x := c.ModeCentres()
+		if len(x) != k*d {
+			t.Fatalf("%s: %d centre values, want K·d = %d", name, len(x), k*d)
+		}
+		lab := make([]int, k)
+		md.Modes(x, lab)
+		for l, got := range lab {
+			if got != l {
+				t.Errorf("%s: centre %d labelled %d", name, l, got)
+			}
+		}
+		if name == "manywell5" {
+			g := make([]float64, k*d)
+			e := make([]float64, k)
+			tg.(EnergyGrader).EnergyGrad(x, e, g)
+			for i := range e {
+				if e[i] != 0 {
+					t.Errorf("manywell5: E(centre %d) = %g, want 0", i, e[i])
+				}
+			}
+			for i := range g {
+				if g[i] != 0 {
+					t.Errorf("manywell5: ∇E component %d at a centre = %g, want 0", i, g[i])
+				}
+			}
+		}
+	}
+}

@@ -54,6 +54,14 @@ type Moded interface {
 	Modes(x []float64, labels []int)
 }
 
+// Centred is implemented by the moded targets whose modes have a natural centre: the
+// component means or locations of the mixtures and the points (±2, …, ±2) of the many-well.
+type Centred interface {
+	// ModeCentres returns the K mode centres as a K×d row-major slice (a copy), in the
+	// order of the labels of Modes.
+	ModeCentres() []float64
+}
+
 // EnergyGrader is implemented by every target of this package: EnergyGrad writes E(x_b) into
 // e (len B, or nil to skip the energies) and ∇E(x_b) into g (len B·d) for the B = len(x)/d
 // rows of x in one pass, sharing the work the two have in common (for the mixtures, the
@@ -143,6 +151,9 @@ var (
 	_ Moded        = (*GaussMixture)(nil)
 	_ Moded        = (*StudentTMixture)(nil)
 	_ Moded        = (*ManyWell)(nil)
+	_ Centred      = (*GaussMixture)(nil)
+	_ Centred      = (*StudentTMixture)(nil)
+	_ Centred      = (*ManyWell)(nil)
 	_ EnergyGrader = (*GaussMixture)(nil)
 	_ EnergyGrader = (*StudentTMixture)(nil)
 	_ EnergyGrader = (*Funnel)(nil)
