@@ -67,6 +67,9 @@ func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 			if err := json.Unmarshal(b, &r); err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name+".json"), err)
 			}
+			if err := r.Derive(); err != nil { // files of older versions lack the newer fields
+				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name+".json"), err)
+			}
 			return &r, nil
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return nil, err

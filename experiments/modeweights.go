@@ -44,9 +44,14 @@ type ModeWeights struct {
 	// Correction c = Σ_k (NAAS_k − Ref_k)(True_k − Ref_k) / Σ_k (True_k − Ref_k)²: the share of
 	// the reference's bias that NAAS's change of the weights removes (1: all of it; 0: no
 	// move along it; negative: a move away from the truth), with its jackknife standard error.
-	// Nil when the reference's weights equal the true ones.
+	// OffBias = ‖(NAAS − Ref) − c·(True − Ref)‖₂ / ‖True − Ref‖₂ is the part of the change
+	// that is not along the bias, relative to the bias (a pure bias correction has 0; a control
+	// that reshuffles modes has a large value whatever c is). Both are nil when the reference's
+	// TV is below 2·NoiseTV: its bias is then not resolved at this n and the ratios would
+	// divide by sampling noise.
 	Correction   *float64 `json:"correction"`
 	CorrectionSE *float64 `json:"correction_se"`
+	OffBias      *float64 `json:"off_bias"`
 	// Moved is the number of paths that end in another mode than the reference path driven
 	// by the same noise: how much the control changes the mode assignment at all.
 	Moved int `json:"moved"`
@@ -137,12 +142,9 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 	if r.NAAS == nil || r.Reference == nil {
 		return nil, fmt.Errorf("no finite samples (NAAS or reference)")
 	}
-	r.TVExact, r.TVNAAS, r.TVReference = tv(r.Exact, r.True), tv(r.NAAS, r.True), tv(r.Reference, r.True)
-	if r.NoiseTV, err = metrics.NoiseTV(n, k, r.True); err != nil {
+	if err := r.Derive(); err != nil {
 		return nil, err
 	}
-	r.DeltaTV = r.TVNAAS - r.TVReference
-	r.Correction = finitePtr(correction(r.NAAS, r.Reference, r.True))
 	// Jackknife over blocks of paired paths (path b of NAAS and of the reference share noise).
 	var dtv, cor []float64
 	for j := 0; j < jackknifeBlocks; j++ {
@@ -163,6 +165,36 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 		r.priorFit(c.ModeCentres(), s.Proc.M, s.Proc.S, d)
 	}
 	return r, nil
+}
+
+// Derive computes the TVs, NoiseTV, DeltaTV, Correction and OffBias from N and the weight
+// vectors (it leaves the standard errors and the prior fit alone; CorrectionSE is cleared
+// when Correction is undefined).
+func (r *ModeWeights) Derive() error {
+	k := len(r.True)
+	if k == 0 || len(r.Exact) != k || len(r.NAAS) != k || len(r.Reference) != k {
+		return fmt.Errorf("mode weights: lengths true %d, exact %d, NAAS %d, reference %d; want K ≥ 1 each", k, len(r.Exact), len(r.NAAS), len(r.Reference))
+	}
+	r.TVExact, r.TVNAAS, r.TVReference = tv(r.Exact, r.True), tv(r.NAAS, r.True), tv(r.Reference, r.True)
+	var err error
+	if r.NoiseTV, err = metrics.NoiseTV(r.N, k, r.True); err != nil {
+		return err
+	}
+	r.DeltaTV = r.TVNAAS - r.TVReference
+	r.Correction, r.OffBias = nil, nil
+	if r.TVReference < 2*r.NoiseTV {
+		r.CorrectionSE = nil
+		return nil
+	}
+	c := correction(r.NAAS, r.Reference, r.True)
+	var off, bias float64
+	for i := range r.True {
+		e := r.NAAS[i] - r.Reference[i] - c*(r.True[i]-r.Reference[i])
+		off += e * e
+		bias += (r.True[i] - r.Reference[i]) * (r.True[i] - r.Reference[i])
+	}
+	r.Correction, r.OffBias = finitePtr(c), finitePtr(math.Sqrt(off/bias))
+	return nil
 }
 
 // priorFit sets PriorLogDensity from the K×d centres and the prior N(m, s²I), and fits
@@ -282,7 +314,7 @@ func (r *ModeWeights) Markdown() string {
 	return b.String()
 }
 
-// CorrectionText is "c ± se", or "–" when the share is undefined.
+// CorrectionText is "c ± se (off the bias: o)", or "–" when the share is undefined.
 func (r *ModeWeights) CorrectionText() string {
 	if r.Correction == nil {
 		return "–"
@@ -291,7 +323,11 @@ func (r *ModeWeights) CorrectionText() string {
 	if r.CorrectionSE != nil {
 		se = *r.CorrectionSE
 	}
-	return fmt.Sprintf("%.3f ± %.3f", *r.Correction, se)
+	t := fmt.Sprintf("%.3f ± %.3f", *r.Correction, se)
+	if r.OffBias != nil {
+		t += fmt.Sprintf(" (off the bias: %.2f)", *r.OffBias)
+	}
+	return t
 }
 
 // WriteCSV writes one row per mode: mode, true, exact, naas, reference and the binomial

@@ -41,8 +41,8 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	if r.Moved != 0 || r.DeltaTV != 0 || r.NonFinite != 0 {
 		t.Errorf("reference against itself: moved %d, ΔTV %g, non-finite %d; want 0, 0, 0", r.Moved, r.DeltaTV, r.NonFinite)
 	}
-	if r.Correction == nil || *r.Correction != 0 {
-		t.Errorf("reference against itself: correction %v, want 0", r.Correction)
+	if r.Correction != nil || r.OffBias != nil {
+		t.Errorf("unbiased reference: share %v and off-bias %v, want both undefined (nil)", r.Correction, r.OffBias)
 	}
 	if r.PriorCorr != nil || len(r.PriorLogDensity) != 32 {
 		t.Errorf("centred prior: every centre is equally likely, so no prior fit (got %v, %d densities)", r.PriorCorr, len(r.PriorLogDensity))
@@ -58,6 +58,9 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	b, err := shifted.modeWeights(n, 5, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b.Correction == nil || *b.Correction != 0 || b.OffBias == nil || *b.OffBias != 0 {
+		t.Errorf("biased reference against itself: share %v, off-bias %v; want 0 and 0", b.Correction, b.OffBias)
 	}
 	if b.TVReference < 2*b.NoiseTV {
 		t.Errorf("shifted prior: reference TV %.4f, want far above the noise %.4f", b.TVReference, b.NoiseTV)
@@ -107,6 +110,40 @@ func TestModeWeightsErrors(t *testing.T) {
 	defer f.Close()
 	if _, err := f.ModeWeights(1000, 1, nil); err == nil || !strings.Contains(err.Error(), "no modes") {
 		t.Errorf("funnel10: error %v, want 'no modes'", err)
+	}
+}
+
+// TestDerive: NAAS = Ref + c·(True − Ref) + e with e orthogonal to the bias gives the share c
+// and the off-bias ratio ‖e‖/‖True − Ref‖; a reference within noise of the truth gives neither.
+func TestDerive(t *testing.T) {
+	tr := []float64{0.25, 0.25, 0.25, 0.25}
+	ref := []float64{0.35, 0.15, 0.25, 0.25}
+	e := []float64{0, 0, 0.02, -0.02} // orthogonal to True − Ref = (−0.1, 0.1, 0, 0)
+	naas := make([]float64, 4)
+	for i := range naas {
+		naas[i] = ref[i] + 0.4*(tr[i]-ref[i]) + e[i]
+	}
+	r := &ModeWeights{N: 100000, True: tr, Exact: tr, NAAS: naas, Reference: ref}
+	if err := r.Derive(); err != nil {
+		t.Fatal(err)
+	}
+	wantOff := math.Sqrt(2*0.02*0.02) / math.Sqrt(2*0.1*0.1)
+	if r.Correction == nil || math.Abs(*r.Correction-0.4) > 1e-12 || r.OffBias == nil || math.Abs(*r.OffBias-wantOff) > 1e-12 {
+		t.Errorf("share %v, off-bias %v; want 0.4 and %g", r.Correction, r.OffBias, wantOff)
+	}
+	if math.Abs(r.TVReference-0.1) > 1e-12 || math.Abs(r.DeltaTV-(tv(naas, tr)-0.1)) > 1e-12 {
+		t.Errorf("TV reference %g (want 0.1), ΔTV %g", r.TVReference, r.DeltaTV)
+	}
+	r.N = 20 // noise TV at n = 20 is far above 0.1: the bias is not resolved
+	if err := r.Derive(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Correction != nil || r.OffBias != nil {
+		t.Errorf("n = 20: share %v, off-bias %v; want nil (reference within noise)", r.Correction, r.OffBias)
+	}
+	r.NAAS = r.NAAS[:3]
+	if err := r.Derive(); err == nil {
+		t.Error("mismatched lengths: no error")
 	}
 }
 
