@@ -40,7 +40,7 @@ func modesAction(c *cli.Context) error {
 		return fmt.Errorf("give at least one run folder (trained run of gmm40, manywell5 or mos50)")
 	}
 	var b strings.Builder
-	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) | corr. with p₀'s weights |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, dir := range c.Args().Slice() {
 		r, err := modesRun(c, dir)
 		if err != nil {
@@ -50,8 +50,12 @@ func modesAction(c *cli.Context) error {
 		if r.PriorCorr != nil {
 			gamma = fmt.Sprintf("%.3f (%.2f)", *r.PriorExponent, *r.PriorCorr)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %s | %d | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
-			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, gamma)
+		pw := "–"
+		if r.PriorWeightCorr != nil {
+			pw = fmt.Sprintf("%.2f", *r.PriorWeightCorr)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %s | %d | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, gamma, pw)
 	}
 	fmt.Print(b.String())
 	return nil

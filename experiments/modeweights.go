@@ -63,6 +63,13 @@ type ModeWeights struct {
 	PriorLogDensity []float64 `json:"prior_log_density,omitempty"`
 	PriorExponent   *float64  `json:"prior_exponent,omitempty"`
 	PriorCorr       *float64  `json:"prior_corr,omitempty"`
+	// Prior (len K) is the mode weights of N samples of the prior p₀ itself, labelled like
+	// the others (for a mixture, the prior mass of each component's basin of largest
+	// responsibility), and PriorWeightCorr the Pearson correlation of Reference with it: how
+	// far the reference's weights are already set by where p₀ puts its mass (nil when either
+	// is constant).
+	Prior           []float64 `json:"prior"`
+	PriorWeightCorr *float64  `json:"prior_weight_corr,omitempty"`
 	// NonFinite counts the NAAS and reference samples left out as non-finite.
 	NonFinite int `json:"non_finite"`
 }
@@ -112,6 +119,12 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 	}
 	logf("exact: %d samples\n", n)
 	lx := labels(s.Target.Sample(rand.New(rand.NewPCG(seed, 0xe1)), n))
+	pr := rand.New(rand.NewPCG(seed, 0x9b))
+	xp := make([]float64, n*d)
+	for i := range xp {
+		xp[i] = s.Proc.M[i%d] + s.Proc.S*pr.NormFloat64()
+	}
+	r.Prior, _ = weightsOf(labels(xp), k, func(int) bool { return true })
 	logf("NAAS: %d paths\n", n)
 	naas, err := s.Proc.Sample(n, s.Settings.Eval.Chunk, u, v, rand.New(rand.NewPCG(seed, 0x5a)))
 	if err != nil {
@@ -163,6 +176,10 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 	}
 	if c, ok := s.Target.(targets.Centred); ok {
 		r.priorFit(c.ModeCentres(), s.Proc.M, s.Proc.S, d)
+	}
+	if r.Prior != nil {
+		_, c := linearFit(r.Prior, r.Reference)
+		r.PriorWeightCorr = finitePtr(c)
 	}
 	return r, nil
 }
@@ -304,6 +321,9 @@ func (r *ModeWeights) Markdown() string {
 	b.WriteString("| set | TV to the true weights |\n|---|---|\n")
 	fmt.Fprintf(&b, "| exact | %.4f |\n| NAAS | %.4f |\n| reference (u = v = 0) | %.4f |\n\n", r.TVExact, r.TVNAAS, r.TVReference)
 	fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f ± %.4f; share of the reference's bias removed %s; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, r.N)
+	if r.PriorWeightCorr != nil {
+		fmt.Fprintf(&b, "; correlation of the reference's weights with the prior's own mode weights %.3f", *r.PriorWeightCorr)
+	}
 	if r.PriorCorr != nil {
 		fmt.Fprintf(&b, "; the reference's weights follow p₀(centre)^γ with γ = %.3f (correlation %.3f)", *r.PriorExponent, *r.PriorCorr)
 	}
@@ -331,11 +351,12 @@ func (r *ModeWeights) CorrectionText() string {
 }
 
 // WriteCSV writes one row per mode: mode, true, exact, naas, reference and the binomial
-// standard errors √(w(1−w)/n) of the three sampled weights, and prior_log_density when the
+// standard errors √(w(1−w)/n) of the three sampled weights, the prior's own mode weights
+// (prior), and prior_log_density when the
 // target has mode centres.
 func (r *ModeWeights) WriteCSV(w io.Writer) error {
 	c := csv.NewWriter(w)
-	head := []string{"mode", "true", "exact", "naas", "reference", "se_exact", "se_naas", "se_reference"}
+	head := []string{"mode", "true", "exact", "naas", "reference", "se_exact", "se_naas", "se_reference", "prior"}
 	if r.PriorLogDensity != nil {
 		head = append(head, "prior_log_density")
 	}
@@ -344,7 +365,10 @@ func (r *ModeWeights) WriteCSV(w io.Writer) error {
 	se := func(p float64) string { return f(math.Sqrt(p * (1 - p) / float64(r.N))) }
 	for k := 0; k < r.K; k++ {
 		row := []string{strconv.Itoa(k), f(r.True[k]), f(r.Exact[k]), f(r.NAAS[k]), f(r.Reference[k]),
-			se(r.Exact[k]), se(r.NAAS[k]), se(r.Reference[k])}
+			se(r.Exact[k]), se(r.NAAS[k]), se(r.Reference[k]), ""}
+		if r.Prior != nil {
+			row[8] = f(r.Prior[k])
+		}
 		if r.PriorLogDensity != nil {
 			row = append(row, f(r.PriorLogDensity[k]))
 		}

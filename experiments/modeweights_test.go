@@ -89,6 +89,11 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	} else {
 		t.Logf("shifted: γ %.3f, correlation %.3f", *b.PriorExponent, *b.PriorCorr)
 	}
+	if b.PriorWeightCorr == nil || *b.PriorWeightCorr < 0.5 {
+		t.Errorf("shifted prior: correlation of the reference's weights with the prior's own %v; want > 0.5", b.PriorWeightCorr)
+	} else {
+		t.Logf("shifted: correlation with the prior's weights %.3f", *b.PriorWeightCorr)
+	}
 	t.Logf("shifted: reference TV %.4f; x₀ > 0 modes %.3f, x₀ < 0 %.3f", b.TVReference, half[1], half[0])
 	if half[1]-half[0] < 0.06 {
 		t.Errorf("shifted prior: weight of x₀ > 0 modes %.3f vs x₀ < 0 %.3f; want a clear excess", half[1], half[0])
