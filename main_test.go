@@ -169,6 +169,12 @@ func TestSampleAndEvalCommands(t *testing.T) {
 	if lines := strings.Count(string(csvb), "\n"); lines != 31 || !strings.HasPrefix(string(csvb), "x0,x1,x2,x3,x4,logw\n") {
 		t.Errorf("draw.csv: %d lines, header %q", lines, strings.SplitN(string(csvb), "\n", 2)[0])
 	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "30", "--smc", "0.5", "--name", "smc"); err != nil {
+		t.Errorf("sample --smc 0.5: %v", err)
+	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "30", "--smc", "2", "--name", "smc2"); err == nil || !strings.Contains(err.Error(), "threshold") {
+		t.Errorf("sample --smc 2: %v, want a threshold error", err)
+	}
 	if err := runCLI(t, "sample", "--run", dir, "--n", "30"); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second sample into the same name: %v", err)
 	}

@@ -25,6 +25,7 @@ func modesCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "n", Value: 20000, Usage: "samples per set"},
 			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
+			&cli.Float64Flag{Name: "smc", Usage: "sample NAAS and the reference as one population each with sequential Monte Carlo resampling whenever the ESS falls below this fraction of n (0: independent paths)"},
 			&cli.StringFlag{Name: "name", Value: "modes-pop", Usage: "output file prefix in the run folder (never overwritten)"},
 			&cli.BoolFlag{Name: "reuse", Usage: "a run that already has NAME.json is tabulated from it instead of measured again"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the table"},
@@ -98,7 +99,7 @@ func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 	if c.Bool("quiet") {
 		logf = nil
 	}
-	r, err := smp.ModeWeights(c.Int("n"), c.Uint64("seed"), logf)
+	r, err := smp.ModeWeights(c.Int("n"), c.Uint64("seed"), c.Float64("smc"), logf)
 	if err != nil {
 		return nil, err
 	}

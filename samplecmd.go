@@ -25,6 +25,7 @@ func sampleCommand() *cli.Command {
 			&cli.IntFlag{Name: "n", Value: 10000, Usage: "number of samples"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the sampling noise"},
 			&cli.StringFlag{Name: "name", Value: "draw", Usage: "output file prefix in the run folder (never overwritten)"},
+			&cli.Float64Flag{Name: "smc", Usage: "draw the n samples as one population with sequential Monte Carlo resampling whenever the ESS falls below this fraction of n, and a final resampling by the same rule (0: independent samples)"},
 			&cli.BoolFlag{Name: "baseline", Usage: "sample the uncontrolled annealed Langevin reference (u = v = 0) instead"},
 		},
 		Action: sampleAction,
@@ -52,7 +53,16 @@ func sampleAction(c *cli.Context) error {
 	if c.Bool("baseline") {
 		u, v = nil, nil
 	}
-	out, err := smp.Proc.Sample(n, smp.Settings.Eval.Chunk, u, v, rng)
+	var out *dynamics.Samples
+	if th := c.Float64("smc"); th != 0 {
+		var steps int
+		out, steps, err = smp.Proc.SampleResampled(n, u, v, rng, th)
+		if err == nil {
+			fmt.Printf("resampled at %d of %d steps\n", steps, smp.Proc.Grid.K+1)
+		}
+	} else {
+		out, err = smp.Proc.Sample(n, smp.Settings.Eval.Chunk, u, v, rng)
+	}
 	if err != nil {
 		return err
 	}

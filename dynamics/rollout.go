@@ -26,12 +26,25 @@ type Path struct {
 	LogW []float64
 	// Clipped counts gradient evaluations that hit the |∇E| cap.
 	Clipped int
+	// Resamplings counts the steps at which RolloutOptions.Resample resampled the batch.
+	Resamplings int
 }
 
 // RolloutOptions selects what a roll-out records.
 type RolloutOptions struct {
 	Keep bool // keep every state, gradient and clip factor (for the adjoint)
 	LogW bool // accumulate the discrete-time log-weight (costs one extra ∇E and one E at x_K)
+	// LogW0 (len B, optional, with LogW) are log-weights the paths start with, e.g. those of
+	// the prior stage; they are added to LogW.
+	LogW0 []float64
+	// Resample (with LogW, without Keep) turns the roll-out into a sequential Monte Carlo
+	// sampler: at every grid step k < K, the paths' weights for the intermediate target
+	// exp(−U_{t_k}), G_b = LogW_b − U_{t_k}(x_{k,b}), are checked and, when their effective
+	// sample size falls below Resample·B (0 < Resample ≤ 1), the batch is resampled
+	// systematically (one uniform from rng) and every G_b set to log mean exp(G), so that
+	// the final LogW still has mean(exp(LogW)) as its estimate of Z₁/Z₀ (it costs one E
+	// per step). 0 turns it off.
+	Resample float64
 }
 
 // Rollout simulates the controlled annealed SDE of naas.md §2 by Euler–Maruyama,
@@ -69,6 +82,19 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 	tk := make([]float64, B)
 	if opt.LogW {
 		path.LogW = make([]float64, B)
+		if opt.LogW0 != nil {
+			if len(opt.LogW0) != B {
+				return nil, fmt.Errorf("rollout: %d start log-weights for %d paths", len(opt.LogW0), B)
+			}
+			copy(path.LogW, opt.LogW0)
+		}
+	}
+	var smc *resampler
+	if opt.Resample != 0 {
+		if !(opt.Resample > 0 && opt.Resample <= 1) || !opt.LogW || opt.Keep {
+			return nil, fmt.Errorf("rollout: resampling threshold %v needs 0 < threshold ≤ 1, LogW and no Keep", opt.Resample)
+		}
+		smc = newResampler(B, d, opt.Resample)
 	}
 	s2 := p.S * p.S
 	k0 := p.FirstControlled()
@@ -116,6 +142,11 @@ func (p *Process) Rollout(x0 []float64, u Control, rng *rand.Rand, opt RolloutOp
 		wg.Wait()
 		if applyErr != nil {
 			return nil, fmt.Errorf("rollout: control at step %d: %w", k, applyErr)
+		}
+		if smc != nil && k < K {
+			if smc.step(p, k, x, path.LogW, rng, [][]float64{x, gk, uk}, ck) {
+				path.Resamplings++
+			}
 		}
 		if k < K {
 			p.project(xi)

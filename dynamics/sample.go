@@ -56,3 +56,34 @@ func (p *Process) addAnnealedLogW(lw, x0 []float64, path *Path) {
 		lw[i] += path.LogW[i] - p.LogPriorRef(x0[i*d:(i+1)*d])
 	}
 }
+
+// SampleResampled draws n samples like Sample but as one population with sequential Monte
+// Carlo resampling in the annealed stage (RolloutOptions.Resample = threshold, 0 < threshold
+// ≤ 1): whenever the effective sample size of the weights for the intermediate target
+// exp(−U_{t_k}) falls below threshold·n, the paths are resampled, and so are the final
+// samples on their whole-path weights by the same rule (so with threshold 1 they come out
+// equally weighted). LogW keeps the meaning of Sample's (log-mean-exp estimates log Z₁); the
+// samples are no longer independent. It also returns the number of resampling steps
+// (including the final one).
+func (p *Process) SampleResampled(n int, u, v Control, rng *rand.Rand, threshold float64) (*Samples, int, error) {
+	if n < 1 {
+		return nil, 0, fmt.Errorf("sample: n = %d; need at least 1", n)
+	}
+	y, lw0, err := p.SampleY(n, v, rng, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	d := p.D
+	for i := range lw0 {
+		lw0[i] -= p.LogPriorRef(y[i*d : (i+1)*d])
+	}
+	path, err := p.Rollout(y, u, rng, RolloutOptions{LogW: true, LogW0: lw0, Resample: threshold})
+	if err != nil {
+		return nil, 0, err
+	}
+	steps := path.Resamplings
+	if newResampler(n, d, threshold).final(path.Final, path.LogW, rng) {
+		steps++
+	}
+	return &Samples{N: n, X: path.Final, LogW: path.LogW}, steps, nil
+}

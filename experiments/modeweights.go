@@ -24,7 +24,9 @@ type ModeWeights struct {
 	Experiment string `json:"experiment"`
 	N          int    `json:"n"`
 	Seed       uint64 `json:"seed"`
-	K          int    `json:"k"`
+	// SMC is the resampling threshold both samplers used (0: independent paths).
+	SMC float64 `json:"smc,omitempty"`
+	K   int     `json:"k"`
 	// True, Exact, NAAS and Reference are the mode weights (len K): the target's, and the
 	// fractions of the exact, NAAS and reference samples in each mode.
 	True      []float64 `json:"true"`
@@ -82,12 +84,16 @@ const jackknifeBlocks = 10
 // weights; progress goes to logf (nil: silent). The target must have modes (targets.Moded)
 // and an exact sampler, and n must be at least 10·K so that every jackknife block sees the
 // modes.
-func (s *Sampler) ModeWeights(n int, seed uint64, logf func(format string, a ...any)) (*ModeWeights, error) {
-	return s.modeWeights(n, seed, s.U, s.V, logf)
+//
+// With smc in (0, 1], NAAS and the reference are both sampled as one population with
+// sequential Monte Carlo resampling (dynamics.Process.SampleResampled, threshold smc); 0
+// samples independent paths.
+func (s *Sampler) ModeWeights(n int, seed uint64, smc float64, logf func(format string, a ...any)) (*ModeWeights, error) {
+	return s.modeWeights(n, seed, smc, s.U, s.V, logf)
 }
 
 // modeWeights is ModeWeights with the controls of the "NAAS" set given (nil: the reference).
-func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf func(format string, a ...any)) (*ModeWeights, error) {
+func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Control, logf func(format string, a ...any)) (*ModeWeights, error) {
 	md, ok := s.Target.(targets.Moded)
 	if !ok {
 		return nil, fmt.Errorf("target %s has no modes (mode weights apply to gmm40, manywell5, mos50)", s.Target.Name())
@@ -103,7 +109,7 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 		logf = func(string, ...any) {}
 	}
 	d := s.Proc.D
-	r := &ModeWeights{Experiment: s.Settings.Experiment, N: n, Seed: seed, K: k, True: make([]float64, k)}
+	r := &ModeWeights{Experiment: s.Settings.Experiment, N: n, Seed: seed, SMC: smc, K: k, True: make([]float64, k)}
 	for i := range r.True {
 		r.True[i] = 1 / float64(k)
 	}
@@ -126,13 +132,24 @@ func (s *Sampler) modeWeights(n int, seed uint64, u, v dynamics.Control, logf fu
 	}
 	r.Prior, _ = weightsOf(labels(xp), k, func(int) bool { return true })
 	logf("NAAS: %d paths\n", n)
-	naas, err := s.Proc.Sample(n, s.Settings.Eval.Chunk, u, v, rand.New(rand.NewPCG(seed, 0x5a)))
+	sample := func(u, v dynamics.Control) (*dynamics.Samples, error) {
+		rng := rand.New(rand.NewPCG(seed, 0x5a))
+		if smc == 0 {
+			return s.Proc.Sample(n, s.Settings.Eval.Chunk, u, v, rng)
+		}
+		out, steps, err := s.Proc.SampleResampled(n, u, v, rng, smc)
+		if err == nil {
+			logf("resampled at %d of %d steps\n", steps, s.Proc.Grid.K+1)
+		}
+		return out, err
+	}
+	naas, err := sample(u, v)
 	if err != nil {
 		return nil, fmt.Errorf("sampling NAAS: %w", err)
 	}
 	ln := labels(naas.X)
 	logf("reference: %d paths\n", n)
-	base, err := s.Proc.Sample(n, s.Settings.Eval.Chunk, nil, nil, rand.New(rand.NewPCG(seed, 0x5a)))
+	base, err := sample(nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sampling the reference: %w", err)
 	}
@@ -318,6 +335,9 @@ func jackknifeSE(v []float64) float64 {
 func (r *ModeWeights) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Mode weights of %s at n = %d (seed %d, %d modes); sampling noise alone gives TV %.4f.\n\n", r.Experiment, r.N, r.Seed, r.K, r.NoiseTV)
+	if r.SMC > 0 {
+		fmt.Fprintf(&b, "NAAS and the reference were sampled with sequential Monte Carlo resampling at ESS < %g·n.\n\n", r.SMC)
+	}
 	b.WriteString("| set | TV to the true weights |\n|---|---|\n")
 	fmt.Fprintf(&b, "| exact | %.4f |\n| NAAS | %.4f |\n| reference (u = v = 0) | %.4f |\n\n", r.TVExact, r.TVNAAS, r.TVReference)
 	fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f ± %.4f; share of the reference's bias removed %s; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, r.N)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func manywellSampler(t *testing.T, prior0 float64) *Sampler {
+func manywellSampler(t *testing.T, prior0 float64, steps int) *Sampler {
 	t.Helper()
 	e, err := Lookup("manywell5")
 	if err != nil {
@@ -14,7 +14,7 @@ func manywellSampler(t *testing.T, prior0 float64) *Sampler {
 	}
 	s := e.Defaults()
 	s.Net.Width, s.Net.Depth = 16, 2
-	s.Process.Steps = 50
+	s.Process.Steps = steps
 	if prior0 != 0 {
 		s.Process.PriorMean = []float64{prior0, 0, 0, 0, 0}
 	}
@@ -33,8 +33,8 @@ func manywellSampler(t *testing.T, prior0 float64) *Sampler {
 // controls) no path moves and ΔTV is exactly 0.
 func TestModeWeightsSymmetricReference(t *testing.T) {
 	const n = 16000
-	smp := manywellSampler(t, 0)
-	r, err := smp.modeWeights(n, 5, nil, nil, nil)
+	smp := manywellSampler(t, 0, 50)
+	r, err := smp.modeWeights(n, 5, 0, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,9 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 			t.Errorf("%s TV %.4f at n = %d; sampling noise alone gives %.4f", name, v, n, r.NoiseTV)
 		}
 	}
-	shifted := manywellSampler(t, 4)
-	b, err := shifted.modeWeights(n, 5, nil, nil, nil)
+	// K = 400: at K = 50 the per-step weights are too uneven for resampling to help.
+	shifted := manywellSampler(t, 4, 400)
+	b, err := shifted.modeWeights(n/2, 5, 0, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +95,16 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	} else {
 		t.Logf("shifted: correlation with the prior's weights %.3f", *b.PriorWeightCorr)
 	}
+	// Sequential Monte Carlo along the same reference removes part of the prior's bias
+	// (measured: TV 0.445 → 0.19 at n = 8000).
+	c, err := shifted.modeWeights(n/2, 5, 0.5, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("shifted, SMC at ESS < 0.5n: reference TV %.4f (independent paths %.4f, noise %.4f)", c.TVReference, b.TVReference, c.NoiseTV)
+	if c.TVReference > 0.75*b.TVReference || c.SMC != 0.5 {
+		t.Errorf("shifted prior with resampling: reference TV %.4f, want well below the unresampled %.4f", c.TVReference, b.TVReference)
+	}
 	t.Logf("shifted: reference TV %.4f; x₀ > 0 modes %.3f, x₀ < 0 %.3f", b.TVReference, half[1], half[0])
 	if half[1]-half[0] < 0.06 {
 		t.Errorf("shifted prior: weight of x₀ > 0 modes %.3f vs x₀ < 0 %.3f; want a clear excess", half[1], half[0])
@@ -101,8 +112,8 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 }
 
 func TestModeWeightsErrors(t *testing.T) {
-	smp := manywellSampler(t, 0)
-	if _, err := smp.ModeWeights(100, 1, nil); err == nil || !strings.Contains(err.Error(), "at least 320") {
+	smp := manywellSampler(t, 0, 50)
+	if _, err := smp.ModeWeights(100, 1, 0, nil); err == nil || !strings.Contains(err.Error(), "at least 320") {
 		t.Errorf("n = 100 with 32 modes: error %v, want one naming the minimum 320", err)
 	}
 	e, _ := Lookup("funnel10")
@@ -113,7 +124,7 @@ func TestModeWeightsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.ModeWeights(1000, 1, nil); err == nil || !strings.Contains(err.Error(), "no modes") {
+	if _, err := f.ModeWeights(1000, 1, 0, nil); err == nil || !strings.Contains(err.Error(), "no modes") {
 		t.Errorf("funnel10: error %v, want 'no modes'", err)
 	}
 }
