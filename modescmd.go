@@ -55,8 +55,12 @@ func modesAction(c *cli.Context) error {
 		if r.PriorWeightCorr != nil {
 			pw = fmt.Sprintf("%.2f", *r.PriorWeightCorr)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %+.4f ± %.4f | %s | %d | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
-			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, gamma, pw)
+		moved := fmt.Sprint(r.Moved)
+		if r.SMC > 0 {
+			moved = fmt.Sprintf("– (SMC %g)", r.SMC)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTVText(), r.CorrectionText(), moved, gamma, pw)
 	}
 	fmt.Print(b.String())
 	return nil

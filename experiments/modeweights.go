@@ -40,7 +40,8 @@ type ModeWeights struct {
 	// NoiseTV is the expected TV of N exact samples (metrics.NoiseTV): sampling noise alone.
 	NoiseTV float64 `json:"noise_tv"`
 	// DeltaTV = TVNAAS − TVReference (negative: NAAS closer to the truth), with its jackknife
-	// standard error over 10 blocks of paired paths.
+	// standard error over 10 blocks of paired paths (0 with SMC, whose rows are neither
+	// independent nor paired; CorrectionSE is then nil and Moved 0).
 	DeltaTV   float64 `json:"delta_tv"`
 	DeltaTVSE float64 `json:"delta_tv_se"`
 	// Correction c = Σ_k (NAAS_k − Ref_k)(True_k − Ref_k) / Σ_k (True_k − Ref_k)²: the share of
@@ -161,7 +162,7 @@ func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Con
 		if lr[b] < 0 {
 			r.NonFinite++
 		}
-		if ln[b] >= 0 && lr[b] >= 0 && ln[b] != lr[b] {
+		if smc == 0 && ln[b] >= 0 && lr[b] >= 0 && ln[b] != lr[b] {
 			r.Moved++
 		}
 	}
@@ -175,9 +176,10 @@ func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Con
 	if err := r.Derive(); err != nil {
 		return nil, err
 	}
-	// Jackknife over blocks of paired paths (path b of NAAS and of the reference share noise).
+	// Jackknife over blocks of paired paths (path b of NAAS and of the reference share noise;
+	// resampled populations have neither independent nor paired rows, so no errors then).
 	var dtv, cor []float64
-	for j := 0; j < jackknifeBlocks; j++ {
+	for j := 0; j < jackknifeBlocks && smc == 0; j++ {
 		out := func(b int) bool { return b*jackknifeBlocks/n != j }
 		wn, _ := weightsOf(ln, k, out)
 		wr, _ := weightsOf(lr, k, out)
@@ -187,8 +189,10 @@ func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Con
 		dtv = append(dtv, tv(wn, r.True)-tv(wr, r.True))
 		cor = append(cor, correction(wn, wr, r.True))
 	}
-	r.DeltaTVSE = jackknifeSE(dtv)
-	if r.Correction != nil {
+	if smc == 0 {
+		r.DeltaTVSE = jackknifeSE(dtv)
+	}
+	if r.Correction != nil && smc == 0 {
 		r.CorrectionSE = finitePtr(jackknifeSE(cor))
 	}
 	if c, ok := s.Target.(targets.Centred); ok {
@@ -340,7 +344,11 @@ func (r *ModeWeights) Markdown() string {
 	}
 	b.WriteString("| set | TV to the true weights |\n|---|---|\n")
 	fmt.Fprintf(&b, "| exact | %.4f |\n| NAAS | %.4f |\n| reference (u = v = 0) | %.4f |\n\n", r.TVExact, r.TVNAAS, r.TVReference)
-	fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f ± %.4f; share of the reference's bias removed %s; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTV, r.DeltaTVSE, r.CorrectionText(), r.Moved, r.N)
+	if r.SMC > 0 {
+		fmt.Fprintf(&b, "ΔTV (NAAS − reference) %+.4f; share of the reference's bias removed %s", r.DeltaTV, r.CorrectionText())
+	} else {
+		fmt.Fprintf(&b, "ΔTV (NAAS − reference) %s; share of the reference's bias removed %s; %d of %d paths end in another mode than the reference path with the same noise", r.DeltaTVText(), r.CorrectionText(), r.Moved, r.N)
+	}
 	if r.PriorWeightCorr != nil {
 		fmt.Fprintf(&b, "; correlation of the reference's weights with the prior's own mode weights %.3f", *r.PriorWeightCorr)
 	}
@@ -354,16 +362,23 @@ func (r *ModeWeights) Markdown() string {
 	return b.String()
 }
 
+// DeltaTVText is "ΔTV ± se", without the error for resampled populations.
+func (r *ModeWeights) DeltaTVText() string {
+	if r.SMC > 0 {
+		return fmt.Sprintf("%+.4f", r.DeltaTV)
+	}
+	return fmt.Sprintf("%+.4f ± %.4f", r.DeltaTV, r.DeltaTVSE)
+}
+
 // CorrectionText is "c ± se (off the bias: o)", or "–" when the share is undefined.
 func (r *ModeWeights) CorrectionText() string {
 	if r.Correction == nil {
 		return "–"
 	}
-	se := math.NaN()
+	t := fmt.Sprintf("%.3f", *r.Correction)
 	if r.CorrectionSE != nil {
-		se = *r.CorrectionSE
+		t += fmt.Sprintf(" ± %.3f", *r.CorrectionSE)
 	}
-	t := fmt.Sprintf("%.3f ± %.3f", *r.Correction, se)
 	if r.OffBias != nil {
 		t += fmt.Sprintf(" (off the bias: %.2f)", *r.OffBias)
 	}
