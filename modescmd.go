@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/naas-go/naas/experiments"
-
 	"github.com/naas-go/naas/experiments/atomicfile"
 	"github.com/naas-go/naas/experiments/plots"
 	"github.com/urfave/cli/v2"
