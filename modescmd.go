@@ -25,6 +25,7 @@ func modesCommand() *cli.Command {
 			&cli.IntFlag{Name: "n", Value: 20000, Usage: "samples per set"},
 			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
 			&cli.Float64Flag{Name: "smc", Usage: "sample NAAS and the reference as one population each with sequential Monte Carlo resampling whenever the ESS falls below this fraction of n (0: independent paths)"},
+			&cli.BoolFlag{Name: "oracle-start", Usage: "also measure what a prior stage with V₀ constant on each start basin could do at best: the reference started from p₀ reweighted per basin by weights fitted to the true mode weights (a diagnostic; 2n more reference paths)"},
 			&cli.StringFlag{Name: "name", Value: "modes-pop", Usage: "output file prefix in the run folder (never overwritten)"},
 			&cli.BoolFlag{Name: "reuse", Usage: "a run that already has NAME.json is tabulated from it instead of measured again"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the table"},
@@ -40,7 +41,7 @@ func modesAction(c *cli.Context) error {
 		return fmt.Errorf("give at least one run folder (trained run of gmm40, manywell5 or mos50)")
 	}
 	var b strings.Builder
-	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) | corr. with p₀'s weights |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) | corr. with p₀'s weights | oracle start: TV (stay, log-range) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, dir := range c.Args().Slice() {
 		r, err := modesRun(c, dir)
 		if err != nil {
@@ -58,8 +59,12 @@ func modesAction(c *cli.Context) error {
 		if r.SMC > 0 {
 			moved = fmt.Sprintf("– (SMC %g)", r.SMC)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
-			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTVText(), r.CorrectionText(), moved, gamma, pw)
+		oracle := "–"
+		if o := r.OracleStart; o != nil {
+			oracle = fmt.Sprintf("%.4f (%.2f, %.2f)", o.TV, o.Stay, o.LogRange)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTVText(), r.CorrectionText(), moved, gamma, pw, oracle)
 	}
 	fmt.Print(b.String())
 	return nil
@@ -102,7 +107,8 @@ func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 	if c.Bool("quiet") {
 		logf = nil
 	}
-	r, err := smp.ModeWeights(c.Int("n"), c.Uint64("seed"), c.Float64("smc"), logf)
+	r, err := smp.ModeWeights(experiments.ModeWeightsOptions{N: c.Int("n"), Seed: c.Uint64("seed"), SMC: c.Float64("smc"),
+		OracleStart: c.Bool("oracle-start"), Logf: logf})
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,9 @@ type ModeWeights struct {
 	// is constant).
 	Prior           []float64 `json:"prior"`
 	PriorWeightCorr *float64  `json:"prior_weight_corr,omitempty"`
+	// OracleStart (when requested) is what a prior stage with V₀ constant on the start
+	// basins could do at best for the reference (uses the true weights; a diagnostic).
+	OracleStart *OracleStart `json:"oracle_start,omitempty"`
 	// NonFinite counts the NAAS and reference samples left out as non-finite.
 	NonFinite int `json:"non_finite"`
 }
@@ -80,21 +83,33 @@ type ModeWeights struct {
 // jackknifeBlocks is the number of blocks of paired paths of the jackknife errors.
 const jackknifeBlocks = 10
 
-// ModeWeights draws n samples from the trained sampler, n from the reference with the same
-// noise and n exact samples (all seeded from seed), labels their modes and compares the
-// weights; progress goes to logf (nil: silent). The target must have modes (targets.Moded)
-// and an exact sampler, and n must be at least 10·K so that every jackknife block sees the
-// modes.
+// ModeWeights draws o.N samples from the trained sampler, o.N from the reference with the
+// same noise and o.N exact samples (all seeded from o.Seed), labels their modes and compares
+// the weights. The target must have modes (targets.Moded) and an exact sampler, and o.N must
+// be at least 10·K so that every jackknife block sees the modes.
 //
-// With smc in (0, 1], NAAS and the reference are both sampled as one population with
-// sequential Monte Carlo resampling (dynamics.Process.SampleResampled, threshold smc); 0
+// With o.SMC in (0, 1], NAAS and the reference are both sampled as one population with
+// sequential Monte Carlo resampling (dynamics.Process.SampleResampled, threshold o.SMC); 0
 // samples independent paths.
-func (s *Sampler) ModeWeights(n int, seed uint64, smc float64, logf func(format string, a ...any)) (*ModeWeights, error) {
-	return s.modeWeights(n, seed, smc, s.U, s.V, logf)
+func (s *Sampler) ModeWeights(o ModeWeightsOptions) (*ModeWeights, error) {
+	return s.modeWeights(o, s.U, s.V)
+}
+
+// ModeWeightsOptions are the settings of Sampler.ModeWeights.
+type ModeWeightsOptions struct {
+	N    int    // samples per set (≥ 10 per mode)
+	Seed uint64 // seed of every set
+	// SMC in (0, 1] samples NAAS and the reference with resampling at that ESS fraction.
+	SMC float64
+	// OracleStart adds the OracleStart diagnostic (n more reference paths twice).
+	OracleStart bool
+	// Logf receives progress lines (nil: silent).
+	Logf func(format string, a ...any)
 }
 
 // modeWeights is ModeWeights with the controls of the "NAAS" set given (nil: the reference).
-func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Control, logf func(format string, a ...any)) (*ModeWeights, error) {
+func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*ModeWeights, error) {
+	n, seed, smc, logf := o.N, o.Seed, o.SMC, o.Logf
 	md, ok := s.Target.(targets.Moded)
 	if !ok {
 		return nil, fmt.Errorf("target %s has no modes (mode weights apply to gmm40, manywell5, mos50)", s.Target.Name())
@@ -201,6 +216,12 @@ func (s *Sampler) modeWeights(n int, seed uint64, smc float64, u, v dynamics.Con
 	if r.Prior != nil {
 		_, c := linearFit(r.Prior, r.Reference)
 		r.PriorWeightCorr = finitePtr(c)
+	}
+	if o.OracleStart {
+		logf("oracle start: 2 × %d reference paths\n", n)
+		if r.OracleStart, err = s.oracleStart(n, seed, r.True); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

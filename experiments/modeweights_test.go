@@ -4,6 +4,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments/targets"
 )
 
 func manywellSampler(t *testing.T, prior0 float64, steps int) *Sampler {
@@ -34,7 +37,7 @@ func manywellSampler(t *testing.T, prior0 float64, steps int) *Sampler {
 func TestModeWeightsSymmetricReference(t *testing.T) {
 	const n = 16000
 	smp := manywellSampler(t, 0, 50)
-	r, err := smp.modeWeights(n, 5, 0, nil, nil, nil)
+	r, err := smp.modeWeights(ModeWeightsOptions{N: n, Seed: 5}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +59,7 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	}
 	// K = 400: at K = 50 the per-step weights are too uneven for resampling to help.
 	shifted := manywellSampler(t, 4, 400)
-	b, err := shifted.modeWeights(n/2, 5, 0, nil, nil, nil)
+	b, err := shifted.modeWeights(ModeWeightsOptions{N: n / 2, Seed: 5}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +100,7 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	}
 	// Sequential Monte Carlo along the same reference removes part of the prior's bias
 	// (measured: TV 0.445 → 0.19 at n = 8000).
-	c, err := shifted.modeWeights(n/2, 5, 0.5, nil, nil, nil)
+	c, err := shifted.modeWeights(ModeWeightsOptions{N: n / 2, Seed: 5, SMC: 0.5}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +108,13 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 	if c.TVReference > 0.75*b.TVReference || c.SMC != 0.5 {
 		t.Errorf("shifted prior with resampling: reference TV %.4f, want well below the unresampled %.4f", c.TVReference, b.TVReference)
 	}
+	// Here the start basin hardly predicts the final mode, so reweighting start basins
+	// cannot help much: the bias comes from the prior term during the annealing.
+	o, err := shifted.oracleStart(n/2, 5, b.True)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("shifted, oracle start: TV %.4f (stay %.2f, log-range %.2f)", o.TV, o.Stay, o.LogRange)
 	t.Logf("shifted: reference TV %.4f; x₀ > 0 modes %.3f, x₀ < 0 %.3f", b.TVReference, half[1], half[0])
 	if half[1]-half[0] < 0.06 {
 		t.Errorf("shifted prior: weight of x₀ > 0 modes %.3f vs x₀ < 0 %.3f; want a clear excess", half[1], half[0])
@@ -113,7 +123,7 @@ func TestModeWeightsSymmetricReference(t *testing.T) {
 
 func TestModeWeightsErrors(t *testing.T) {
 	smp := manywellSampler(t, 0, 50)
-	if _, err := smp.ModeWeights(100, 1, 0, nil); err == nil || !strings.Contains(err.Error(), "at least 320") {
+	if _, err := smp.ModeWeights(ModeWeightsOptions{N: 100, Seed: 1}); err == nil || !strings.Contains(err.Error(), "at least 320") {
 		t.Errorf("n = 100 with 32 modes: error %v, want one naming the minimum 320", err)
 	}
 	e, _ := Lookup("funnel10")
@@ -124,8 +134,73 @@ func TestModeWeightsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.ModeWeights(1000, 1, 0, nil); err == nil || !strings.Contains(err.Error(), "no modes") {
+	if _, err := f.ModeWeights(ModeWeightsOptions{N: 1000, Seed: 1}); err == nil || !strings.Contains(err.Error(), "no modes") {
 		t.Errorf("funnel10: error %v, want 'no modes'", err)
+	}
+}
+
+// TestOracleStart: a 2-d mixture of four unit Gaussians at (±5, ±5) with the prior centred
+// at (2, 2) and slow dynamics, so that paths stay in their start basin: the reference
+// over-weights the (+, +) mode, and the oracle-reweighted start brings the weights to the
+// truth up to sampling noise.
+func TestOracleStart(t *testing.T) {
+	tgt, err := targets.NewGaussMixture("four", []float64{5, 5, 5, -5, -5, 5, -5, -5}, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings()
+	s.Experiment = "four"
+	s.Process = dynamics.Config{PriorStd: 4, PriorMean: []float64{2, 2}, Steps: 50, Beta: "linear", Sigma: "constant",
+		SigmaMax: 1, PriorSteps: 10}
+	smp, err := BuildFor(tgt, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smp.Close()
+	const n = 8000
+	r, err := smp.modeWeights(ModeWeightsOptions{N: n, Seed: 3, OracleStart: true}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.OracleStart
+	t.Logf("reference TV %.4f, oracle start TV %.4f (stay %.3f, log-range %.2f), noise %.4f", r.TVReference, o.TV, o.Stay, o.LogRange, r.NoiseTV)
+	if r.TVReference < 0.1 || o.Stay < 0.9 {
+		t.Fatalf("test set-up: reference TV %.3f and stay %.3f; want a clearly biased reference whose paths stay", r.TVReference, o.Stay)
+	}
+	if o.TV > 0.2*r.TVReference {
+		t.Errorf("oracle start TV %.4f; want most of the reference's %.4f removed (noise %.4f)", o.TV, r.TVReference, r.NoiseTV)
+	}
+	if o.LogRange < 1 {
+		t.Errorf("log-range %.3f; the (+, +) basin needs a much smaller weight than the (−, −) one", o.LogRange)
+	}
+}
+
+// TestFitStartWeights: with every path staying in its start basin the weights are
+// truth_b/q0_b (normalised); with a mixing transition matrix the fitted mixture reproduces the
+// truth.
+func TestFitStartWeights(t *testing.T) {
+	q0 := []float64{0.5, 0.3, 0.2}
+	truth := []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	id := [][]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+	a := fitStartWeights(id, q0, truth)
+	for b := range a {
+		if want := truth[b] / q0[b]; math.Abs(a[b]-want) > 1e-9 {
+			t.Errorf("identity transitions: α[%d] = %g, want %g", b, a[b], want)
+		}
+	}
+	mix := [][]float64{{0.8, 0.1, 0.1}, {0.2, 0.7, 0.1}, {0.1, 0.2, 0.7}}
+	a = fitStartWeights(mix, q0, truth)
+	for m := range truth {
+		var c float64
+		for b := range a {
+			c += a[b] * q0[b] * mix[b][m]
+		}
+		if math.Abs(c-truth[m]) > 1e-6 {
+			t.Errorf("mixing transitions: final weight of mode %d = %g, want %g", m, c, truth[m])
+		}
+		if a[m] < 0 {
+			t.Errorf("α[%d] = %g < 0", m, a[m])
+		}
 	}
 }
 
