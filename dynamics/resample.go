@@ -10,14 +10,14 @@ import (
 type resampler struct {
 	b, d      int
 	threshold float64   // resample when ESS < threshold·B
-	e, g      []float64 // E(x_k) and the intermediate log-weights G (len B)
+	e, g, w   []float64 // E(x_k), the intermediate log-weights G and exp(G − max G) (len B)
 	anc       []int     // ancestors (len B)
 	tmp       []float64 // copy buffer (B·d)
 	tmpc      []float64 // copy buffer (B)
 }
 
 func newResampler(b, d int, threshold float64) *resampler {
-	return &resampler{b: b, d: d, threshold: threshold, e: make([]float64, b), g: make([]float64, b),
+	return &resampler{b: b, d: d, threshold: threshold, e: make([]float64, b), g: make([]float64, b), w: make([]float64, b),
 		anc: make([]int, b), tmp: make([]float64, b*d), tmpc: make([]float64, b)}
 }
 
@@ -64,18 +64,10 @@ func (r *resampler) resample(mx float64, lw []float64, rng *rand.Rand, rows [][]
 		return false
 	}
 	logMean := mx + math.Log(sw/float64(r.b))
-	// systematic resampling: one uniform, B evenly spaced points on the cumulative weights
-	u0 := rng.Float64() / float64(r.b)
-	var cum float64
-	j := 0
-	for b := range r.anc {
-		pt := u0 + float64(b)/float64(r.b)
-		for j < r.b-1 && cum+math.Exp(r.g[j]-mx)/sw <= pt {
-			cum += math.Exp(r.g[j]-mx) / sw
-			j++
-		}
-		r.anc[b] = j
+	for b, g := range r.g {
+		r.w[b] = math.Exp(g - mx)
 	}
+	Systematic(r.w, rng.Float64(), r.anc)
 	for _, v := range rows {
 		if v == nil {
 			continue
@@ -111,4 +103,26 @@ func (r *resampler) final(x, lw []float64, rng *rand.Rand) bool {
 		mx = math.Max(mx, r.g[b])
 	}
 	return r.resample(mx, lw, rng, [][]float64{x}, nil)
+}
+
+// Systematic writes into anc (len M) the ancestors that systematic resampling picks from the
+// non-negative weights w (len ≥ 1, not all 0; normalised here) with the single uniform
+// u ∈ [0, 1): the M points (u + i)/M on the cumulative weights. Each index j is picked
+// ⌊M·w_j⌋ or ⌈M·w_j⌉ times.
+func Systematic(w []float64, u float64, anc []int) {
+	var sw float64
+	for _, v := range w {
+		sw += v
+	}
+	m := len(anc)
+	var cum float64
+	j := 0
+	for i := range anc {
+		pt := (u + float64(i)) / float64(m)
+		for j < len(w)-1 && cum+w[j]/sw <= pt {
+			cum += w[j] / sw
+			j++
+		}
+		anc[i] = j
+	}
 }

@@ -85,3 +85,29 @@ func TestSampleResampled(t *testing.T) {
 		}
 	}
 }
+
+// TestSystematic: each index is picked ⌊M·w⌋ or ⌈M·w⌉ times, in order, for several uniforms.
+func TestSystematic(t *testing.T) {
+	w := []float64{0.1, 0, 2.5, 0.4, 1}
+	var sw float64
+	for _, v := range w {
+		sw += v
+	}
+	for _, u := range []float64{0, 0.3, 0.999} {
+		anc := make([]int, 40)
+		Systematic(w, u, anc)
+		count := make([]int, len(w))
+		for i, a := range anc {
+			count[a]++
+			if i > 0 && a < anc[i-1] {
+				t.Fatalf("u = %g: ancestors not in order: %v", u, anc)
+			}
+		}
+		for j, c := range count {
+			want := 40 * w[j] / sw
+			if float64(c) < math.Floor(want) || float64(c) > math.Ceil(want) {
+				t.Errorf("u = %g: index %d picked %d times, want ⌊%g⌋ or ⌈%g⌉", u, j, c, want, want)
+			}
+		}
+	}
+}

@@ -119,17 +119,11 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 	if !(sw > 0) {
 		return nil, fmt.Errorf("oracle start: the fitted basin weights vanish on the fresh prior draw")
 	}
+	anc := make([]int, n)
+	dynamics.Systematic(w, rand.New(rand.NewPCG(seed, 0x0d)).Float64(), anc)
 	xs := make([]float64, n*d)
-	u0 := rand.New(rand.NewPCG(seed, 0x0d)).Float64() / float64(n)
-	var cum float64
-	j := 0
-	for b := 0; b < n; b++ {
-		pt := u0 + float64(b)/float64(n)
-		for j < n-1 && cum+w[j]/sw <= pt {
-			cum += w[j] / sw
-			j++
-		}
-		copy(xs[b*d:(b+1)*d], xc[j*d:(j+1)*d])
+	for b, a := range anc {
+		copy(xs[b*d:(b+1)*d], xc[a*d:(a+1)*d])
 	}
 	lfin, err := final(xs, rand.New(rand.NewPCG(seed, 0x0e)))
 	if err != nil {
