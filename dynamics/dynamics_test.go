@@ -372,15 +372,8 @@ func logMeanExp(lw []float64) float64 {
 // and self-normalised weights recover the target mean even though the coarse chain (K = 8)
 // is biased.
 func TestLogWeightIsUnbiased(t *testing.T) {
-	target := gauss{mu: []float64{1, -0.5}, tau: 0.7}
-	cfg := Config{PriorStd: 1.2, Steps: 8, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 10}
-	for _, tc := range []struct {
-		name string
-		u, v Control
-	}{
-		{"reference", nil, nil},
-		{"controlled", &linearControl{d: 2, slope: -0.3, center: []float64{1, -0.5}}, &linearControl{d: 2, offset: 0.2, slope: 0.1}},
-	} {
+	target, cfg := coarseGaussProblem()
+	for _, tc := range referenceAndLinearControls() {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newProc(t, target, cfg)
 			rng := rand.New(rand.NewPCG(21, 22))
@@ -399,6 +392,27 @@ func TestLogWeightIsUnbiased(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// coarseGaussProblem is a normalised 2-d Gaussian target with a coarse (K = 8) chain whose
+// unweighted samples are biased.
+func coarseGaussProblem() (gauss, Config) {
+	return gauss{mu: []float64{1, -0.5}, tau: 0.7},
+		Config{PriorStd: 1.2, Steps: 8, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 10}
+}
+
+// controlCase is a named pair of controls (nil: the uncontrolled reference).
+type controlCase struct {
+	name string
+	u, v Control
+}
+
+// referenceAndLinearControls are the reference and an arbitrary linear control pair.
+func referenceAndLinearControls() []controlCase {
+	return []controlCase{
+		{"reference", nil, nil},
+		{"controlled", &linearControl{d: 2, slope: -0.3, center: []float64{1, -0.5}}, &linearControl{d: 2, offset: 0.2, slope: 0.1}},
 	}
 }
 

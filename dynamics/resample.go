@@ -29,16 +29,10 @@ func newResampler(b, d int, threshold float64) *resampler {
 func (r *resampler) step(p *Process, k int, x, lw []float64, rng *rand.Rand, rows [][]float64, perRow []float64) bool {
 	p.E.Energy(x, r.e)
 	beta := p.Grid.Beta[k]
-	s2 := p.S * p.S
 	d := r.d
 	mx := math.Inf(-1)
 	for b := range r.g {
-		var q float64
-		for i := 0; i < d; i++ {
-			z := x[b*d+i] - p.M[i]
-			q += z * z
-		}
-		u := (1-beta)*q/(2*s2) + beta*r.e[b]
+		u := (1-beta)*p.U0(x[b*d:(b+1)*d]) + beta*r.e[b]
 		r.g[b] = lw[b] - u
 		if math.IsNaN(r.g[b]) {
 			r.g[b] = math.Inf(-1)
@@ -55,8 +49,9 @@ func (r *resampler) resample(mx float64, lw []float64, rng *rand.Rand, rows [][]
 	}
 	d := r.d
 	var sw, sw2 float64
-	for _, g := range r.g {
+	for b, g := range r.g {
 		w := math.Exp(g - mx)
+		r.w[b] = w
 		sw += w
 		sw2 += w * w
 	}
@@ -64,9 +59,6 @@ func (r *resampler) resample(mx float64, lw []float64, rng *rand.Rand, rows [][]
 		return false
 	}
 	logMean := mx + math.Log(sw/float64(r.b))
-	for b, g := range r.g {
-		r.w[b] = math.Exp(g - mx)
-	}
 	Systematic(r.w, rng.Float64(), r.anc)
 	for _, v := range rows {
 		if v == nil {

@@ -13,8 +13,7 @@ import (
 // the result equals Sample's (samples bit for bit, log-weights to rounding: the start terms
 // are added first instead of last).
 func TestSampleResampled(t *testing.T) {
-	target := gauss{mu: []float64{1, -0.5}, tau: 0.7}
-	cfg := Config{PriorStd: 1.2, Steps: 8, Beta: "linear", Sigma: "constant", SigmaMax: 1, PriorSteps: 10}
+	target, cfg := coarseGaussProblem()
 	const n = 40000
 	p := newProc(t, target, cfg)
 	plain, err := p.Sample(n, 0, nil, nil, rand.New(rand.NewPCG(5, 6)))
@@ -25,13 +24,7 @@ func TestSampleResampled(t *testing.T) {
 	m0, v0 := meanVar(plain.X, 2)
 	errPlain := math.Max(math.Abs(m0[0]-target.mu[0]), math.Abs(v0[0]-wantVar))
 	t.Logf("plain chain: mean %.3f %.3f, var %.3f %.3f (target %v, var %.3f)", m0[0], m0[1], v0[0], v0[1], target.mu, wantVar)
-	for _, tc := range []struct {
-		name string
-		u, v Control
-	}{
-		{"reference", nil, nil},
-		{"controlled", &linearControl{d: 2, slope: -0.3, center: []float64{1, -0.5}}, &linearControl{d: 2, offset: 0.2, slope: 0.1}},
-	} {
+	for _, tc := range referenceAndLinearControls() {
 		t.Run(tc.name, func(t *testing.T) {
 			s, steps, err := p.SampleResampled(n, tc.u, tc.v, rand.New(rand.NewPCG(7, 8)), 1)
 			if err != nil {

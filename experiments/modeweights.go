@@ -129,23 +129,10 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 	for i := range r.True {
 		r.True[i] = 1 / float64(k)
 	}
-	labels := func(x []float64) []int {
-		l := make([]int, len(x)/d)
-		md.Modes(x, l)
-		for b := range l {
-			if !finiteSlice(x[b*d : (b+1)*d]) {
-				l[b] = -1
-			}
-		}
-		return l
-	}
+	labels := func(x []float64) []int { return modeLabels(md, x, d) }
 	logf("exact: %d samples\n", n)
 	lx := labels(s.Target.Sample(rand.New(rand.NewPCG(seed, 0xe1)), n))
-	pr := rand.New(rand.NewPCG(seed, 0x9b))
-	xp := make([]float64, n*d)
-	for i := range xp {
-		xp[i] = s.Proc.M[i%d] + s.Proc.S*pr.NormFloat64()
-	}
+	xp := s.priorDraw(rand.New(rand.NewPCG(seed, 0x9b)), n, s.Proc.S)
 	r.Prior, _ = weightsOf(labels(xp), k, func(int) bool { return true })
 	logf("NAAS: %d paths\n", n)
 	sample := func(u, v dynamics.Control) (*dynamics.Samples, error) {
@@ -211,7 +198,7 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 		r.CorrectionSE = finitePtr(jackknifeSE(cor))
 	}
 	if c, ok := s.Target.(targets.Centred); ok {
-		r.priorFit(c.ModeCentres(), s.Proc.M, s.Proc.S, d)
+		r.priorFit(c.ModeCentres(), s.Proc)
 	}
 	if r.Prior != nil {
 		_, c := linearFit(r.Prior, r.Reference)
@@ -256,18 +243,14 @@ func (r *ModeWeights) Derive() error {
 	return nil
 }
 
-// priorFit sets PriorLogDensity from the K×d centres and the prior N(m, s²I), and fits
-// log Reference against it.
-func (r *ModeWeights) priorFit(centres, m []float64, s float64, d int) {
+// priorFit sets PriorLogDensity = −U₀(centre) from the K×d centres and the process's prior,
+// and fits log Reference against it.
+func (r *ModeWeights) priorFit(centres []float64, p *dynamics.Process) {
+	d := p.D
 	r.PriorLogDensity = make([]float64, r.K)
 	ly := make([]float64, r.K)
 	for k := 0; k < r.K; k++ {
-		var q float64
-		for i := 0; i < d; i++ {
-			z := centres[k*d+i] - m[i]
-			q += z * z
-		}
-		r.PriorLogDensity[k] = -q / (2 * s * s)
+		r.PriorLogDensity[k] = -p.U0(centres[k*d : (k+1)*d])
 		if r.Reference[k] <= 0 {
 			return
 		}
@@ -296,6 +279,28 @@ func linearFit(x, y []float64) (slope, corr float64) {
 		return math.NaN(), math.NaN()
 	}
 	return sxy / sxx, sxy / math.Sqrt(sxx*syy)
+}
+
+// modeLabels labels the B rows of x (B·d) by md's modes, −1 for a row that is not finite.
+func modeLabels(md targets.Moded, x []float64, d int) []int {
+	l := make([]int, len(x)/d)
+	md.Modes(x, l)
+	for b := range l {
+		if !finiteSlice(x[b*d : (b+1)*d]) {
+			l[b] = -1
+		}
+	}
+	return l
+}
+
+// priorDraw returns n points of N(m, std²I) (n·d, m the process's prior mean) from rng.
+func (s *Sampler) priorDraw(rng *rand.Rand, n int, std float64) []float64 {
+	d := s.Proc.D
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = s.Proc.M[i%d] + std*rng.NormFloat64()
+	}
+	return x
 }
 
 // weightsOf is the histogram of the labels ≥ 0 of the kept rows (nil if none).

@@ -36,13 +36,8 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 	}
 	k, d := md.NModes(), s.Proc.D
 	prior := func(rng *rand.Rand) ([]float64, []int) {
-		x := make([]float64, n*d)
-		for i := range x {
-			x[i] = s.Proc.M[i%d] + s.Proc.SV*rng.NormFloat64() // the reference starts from N(m, σ̃²I)
-		}
-		l := make([]int, n)
-		md.Modes(x, l)
-		return x, l
+		x := s.priorDraw(rng, n, s.Proc.SV) // the reference starts from N(m, σ̃²I)
+		return x, modeLabels(md, x, d)
 	}
 	final := func(x0 []float64, rng *rand.Rand) ([]int, error) {
 		out := make([]int, 0, len(x0)/d)
@@ -55,14 +50,7 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 			if err != nil {
 				return nil, err
 			}
-			l := make([]int, path.B)
-			md.Modes(path.Final, l)
-			for b := range l {
-				if !finiteSlice(path.Final[b*d : (b+1)*d]) {
-					l[b] = -1
-				}
-			}
-			out = append(out, l...)
+			out = append(out, modeLabels(md, path.Final, d)...)
 		}
 		return out, nil
 	}

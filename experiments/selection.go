@@ -94,19 +94,8 @@ func Spearman(x, y []float64) (rho float64, n int) {
 	if n < 2 {
 		return math.NaN(), n
 	}
-	rx, ry := Ranks(xs), Ranks(ys)
-	mean := float64(n+1) / 2 // the mean of average ranks is always (n + 1)/2
-	var sxy, sxx, syy float64
-	for i := range rx {
-		dx, dy := rx[i]-mean, ry[i]-mean
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN(), n
-	}
-	return sxy / math.Sqrt(sxx*syy), n
+	_, rho = linearFit(Ranks(xs), Ranks(ys)) // Pearson of the ranks; NaN when either is constant
+	return rho, n
 }
 
 // ArgBest returns the index of the largest (higher) or smallest finite value of x, the

@@ -32,28 +32,9 @@ func ModeStats(labels []int, k int, weights []float64) (ModeResult, error) {
 	if len(labels) == 0 {
 		return ModeResult{}, fmt.Errorf("metrics: no labels")
 	}
-	w := make([]float64, k)
-	if weights == nil {
-		for i := range w {
-			w[i] = 1 / float64(k)
-		}
-	} else {
-		if len(weights) != k {
-			return ModeResult{}, fmt.Errorf("metrics: len(weights) = %d, want k = %d", len(weights), k)
-		}
-		var s float64
-		for i, v := range weights {
-			if !(v >= 0) || math.IsInf(v, 0) {
-				return ModeResult{}, fmt.Errorf("metrics: weights[%d] = %v, want a finite value ≥ 0", i, v)
-			}
-			s += v
-		}
-		if s == 0 {
-			return ModeResult{}, fmt.Errorf("metrics: mode weights sum to 0")
-		}
-		for i, v := range weights {
-			w[i] = v / s
-		}
+	w, err := normalisedWeights(weights, k)
+	if err != nil {
+		return ModeResult{}, err
 	}
 	r := ModeResult{K: k, N: len(labels), Counts: make([]int, k), Hist: make([]float64, k)}
 	for i, l := range labels {
@@ -92,28 +73,9 @@ func NoiseTV(n, k int, weights []float64) (float64, error) {
 	if n < 1 || k < 1 {
 		return 0, fmt.Errorf("metrics: NoiseTV needs n ≥ 1 and k ≥ 1, got n = %d, k = %d", n, k)
 	}
-	w := make([]float64, k)
-	if weights == nil {
-		for i := range w {
-			w[i] = 1 / float64(k)
-		}
-	} else {
-		if len(weights) != k {
-			return 0, fmt.Errorf("metrics: len(weights) = %d, want k = %d", len(weights), k)
-		}
-		var s float64
-		for i, v := range weights {
-			if !(v >= 0) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("metrics: weights[%d] = %v, want a finite value ≥ 0", i, v)
-			}
-			s += v
-		}
-		if s == 0 {
-			return 0, fmt.Errorf("metrics: mode weights sum to 0")
-		}
-		for i, v := range weights {
-			w[i] = v / s
-		}
+	w, err := normalisedWeights(weights, k)
+	if err != nil {
+		return 0, err
 	}
 	var tv float64
 	for _, p := range w {
@@ -137,4 +99,33 @@ func binomialMAD(n int, p float64) float64 {
 	lgB, _ := math.Lgamma(nf - f)
 	logC := lgN - lgA - lgB // log C(n, f+1)
 	return 2 * (f + 1) * math.Exp(logC+(f+1)*math.Log(p)+(nf-f)*math.Log1p(-p))
+}
+
+// normalisedWeights checks the target mode weights (len k, finite, ≥ 0, not all 0) and
+// returns them scaled to sum 1; nil gives uniform weights 1/k.
+func normalisedWeights(weights []float64, k int) ([]float64, error) {
+	w := make([]float64, k)
+	if weights == nil {
+		for i := range w {
+			w[i] = 1 / float64(k)
+		}
+		return w, nil
+	}
+	if len(weights) != k {
+		return nil, fmt.Errorf("metrics: len(weights) = %d, want k = %d", len(weights), k)
+	}
+	var s float64
+	for i, v := range weights {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("metrics: weights[%d] = %v, want a finite value ≥ 0", i, v)
+		}
+		s += v
+	}
+	if s == 0 {
+		return nil, fmt.Errorf("metrics: mode weights sum to 0")
+	}
+	for i, v := range weights {
+		w[i] = v / s
+	}
+	return w, nil
 }
