@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -46,8 +47,25 @@ func loadRun(dir string) (*experiments.Sampler, error) {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, n.file), err)
 		}
 	}
+	if s.Basin.Paths > 0 {
+		path := filepath.Join(dir, basinFile)
+		b, err := os.ReadFile(path)
+		if err == nil {
+			smp.Basin = new(experiments.BasinPrior)
+			if err = json.Unmarshal(b, smp.Basin); err == nil {
+				err = smp.Basin.Check(smp.Proc.D)
+			}
+		}
+		if err != nil {
+			smp.Close()
+			return nil, fmt.Errorf("the run's settings start NAAS from a basin prior, but %s: %w", path, err)
+		}
+	}
 	return smp, nil
 }
+
+// basinFile is the basin prior's file in a run folder.
+const basinFile = "basin.json"
 
 func evalAction(c *cli.Context) error {
 	dir := c.String("run")

@@ -180,6 +180,21 @@ func runAction(c *cli.Context) error {
 	if err := saveFinalNetworks(smp, dir); err != nil {
 		return err
 	}
+	if s.Basin.Paths > 0 {
+		fitStart := time.Now()
+		bp, err := smp.FitBasinPrior(s.Basin, smp.U, s.Seed, logf)
+		if err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(dir, basinFile), bp); err != nil {
+			return err
+		}
+		smp.Basin = bp
+		sec := time.Since(fitStart).Seconds()
+		trainSec += sec
+		logf("basin prior: %d basins, %.0f%% of paths stay in their start basin, log α spans %.2f nats, acceptance %.2f (%.1f s, counted as training)\n",
+			bp.K(), 100*bp.Stay, bp.LogAlphaRange(), bp.Accept, sec)
+	}
 	sets := "NAAS, baseline, two exact sets"
 	if exp, err := experiments.Lookup(s.Experiment); err == nil && exp.Evaluate != nil {
 		sets = "NAAS and baseline; " + exp.Name + "'s own evaluation"

@@ -54,14 +54,18 @@ func sampleAction(c *cli.Context) error {
 		u, v = nil, nil
 	}
 	var out *dynamics.Samples
-	if th := c.Float64("smc"); th != 0 {
+	if th := c.Float64("smc"); th != 0 && smp.Basin != nil && u != nil {
+		return fmt.Errorf("--smc %g: the run starts NAAS from a basin prior, which SMC does not support (use --baseline or no --smc)", th)
+	} else if th != 0 {
 		var steps int
 		out, steps, err = smp.Proc.SampleResampled(n, u, v, rng, th)
 		if err == nil {
 			fmt.Printf("resampled at %d of %d steps\n", steps, smp.Proc.Grid.K+1)
 		}
+	} else if u == nil {
+		out, err = smp.Proc.Sample(n, smp.Settings.Eval.Chunk, nil, nil, rng)
 	} else {
-		out, err = smp.Proc.Sample(n, smp.Settings.Eval.Chunk, u, v, rng)
+		out, err = smp.SampleNAAS(n, rng)
 	}
 	if err != nil {
 		return err

@@ -87,3 +87,34 @@ func (p *Process) SampleResampled(n int, u, v Control, rng *rand.Rand, threshold
 	}
 	return &Samples{N: n, X: path.Final, LogW: path.LogW}, steps, nil
 }
+
+// SampleFrom runs the annealed stage under u from given start points x0 (n·d), in chunks of
+// at most chunk paths (≤ 0: all at once), for a start law other than the prior stage's:
+// logq (len n) is the log density of that law at each start point, so that LogW = path
+// log-weight − logq keeps Sample's meaning (log-mean-exp estimates log Z₁) whenever x0 was
+// drawn from it. Noise is drawn from rng in a fixed order.
+func (p *Process) SampleFrom(x0, logq []float64, chunk int, u Control, rng *rand.Rand) (*Samples, error) {
+	d := p.D
+	n := len(logq)
+	if n < 1 || len(x0) != n*d {
+		return nil, fmt.Errorf("sample: %d start values for %d start log-densities of dimension %d; need n·d with n ≥ 1", len(x0), n, d)
+	}
+	if chunk <= 0 || chunk > n {
+		chunk = n
+	}
+	out := &Samples{N: n, X: make([]float64, 0, n*d), LogW: make([]float64, 0, n)}
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		lw0 := make([]float64, hi-lo)
+		for i := range lw0 {
+			lw0[i] = -logq[lo+i]
+		}
+		path, err := p.Rollout(x0[lo*d:hi*d], u, rng, RolloutOptions{LogW: true, LogW0: lw0})
+		if err != nil {
+			return nil, err
+		}
+		out.X = append(out.X, path.Final...)
+		out.LogW = append(out.LogW, path.LogW...)
+	}
+	return out, nil
+}

@@ -85,7 +85,7 @@ func (s *Sampler) Evaluate(seed uint64) (*Report, error) {
 		return nil, err
 	}
 	rep.Epsilon = eps
-	naas, err := s.Proc.Sample(ev.N, ev.Chunk, s.U, s.V, rand.New(rand.NewPCG(seed, 0x5a)))
+	naas, err := s.SampleNAAS(ev.N, rand.New(rand.NewPCG(seed, 0x5a)))
 	if err != nil {
 		return nil, fmt.Errorf("sampling NAAS: %w", err)
 	}

@@ -76,6 +76,8 @@ type ModeWeights struct {
 	// OracleStart (when requested) is what a prior stage with V₀ constant on the start
 	// basins could do at best for the reference (uses the true weights; a diagnostic).
 	OracleStart *OracleStart `json:"oracle_start,omitempty"`
+	// Basin (when NAAS started from a basin prior) summarises it against the truth.
+	Basin *BasinSummary `json:"basin,omitempty"`
 	// NonFinite counts the NAAS and reference samples left out as non-finite.
 	NonFinite int `json:"non_finite"`
 }
@@ -103,6 +105,9 @@ type ModeWeightsOptions struct {
 	SMC float64
 	// OracleStart adds the OracleStart diagnostic (n more reference paths twice).
 	OracleStart bool
+	// Basin, when set and the sampler has no basin prior, fits one with these options and
+	// starts the NAAS set from it (Sampler.Basin is used when present).
+	Basin *BasinOptions
 	// Logf receives progress lines (nil: silent).
 	Logf func(format string, a ...any)
 }
@@ -134,9 +139,22 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 	lx := labels(s.Target.Sample(rand.New(rand.NewPCG(seed, 0xe1)), n))
 	xp := s.priorDraw(rand.New(rand.NewPCG(seed, 0x9b)), n, s.Proc.S)
 	r.Prior, _ = weightsOf(labels(xp), k, func(int) bool { return true })
+	bp := s.Basin
+	if bp == nil && o.Basin != nil {
+		var err error
+		if bp, err = s.FitBasinPrior(*o.Basin, u, seed, logf); err != nil {
+			return nil, err
+		}
+	}
+	if bp != nil && smc != 0 {
+		return nil, fmt.Errorf("SMC from a basin prior is not supported")
+	}
 	logf("NAAS: %d paths\n", n)
-	sample := func(u, v dynamics.Control) (*dynamics.Samples, error) {
+	sample := func(u, v dynamics.Control, start *BasinPrior) (*dynamics.Samples, error) {
 		rng := rand.New(rand.NewPCG(seed, 0x5a))
+		if start != nil {
+			return start.Sample(s.Proc, n, s.Settings.Eval.Chunk, u, rng)
+		}
 		if smc == 0 {
 			return s.Proc.Sample(n, s.Settings.Eval.Chunk, u, v, rng)
 		}
@@ -146,13 +164,13 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 		}
 		return out, err
 	}
-	naas, err := sample(u, v)
+	naas, err := sample(u, v, bp)
 	if err != nil {
 		return nil, fmt.Errorf("sampling NAAS: %w", err)
 	}
 	ln := labels(naas.X)
 	logf("reference: %d paths\n", n)
-	base, err := sample(nil, nil)
+	base, err := sample(nil, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sampling the reference: %w", err)
 	}
@@ -203,6 +221,9 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 	if r.Prior != nil {
 		_, c := linearFit(r.Prior, r.Reference)
 		r.PriorWeightCorr = finitePtr(c)
+	}
+	if bp != nil {
+		r.Basin = bp.summary(md, r.True)
 	}
 	if o.OracleStart {
 		logf("oracle start: 2 × %d reference paths\n", n)

@@ -182,14 +182,14 @@ func TestFitStartWeights(t *testing.T) {
 	q0 := []float64{0.5, 0.3, 0.2}
 	truth := []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
 	id := [][]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
-	a := fitStartWeights(id, q0, truth)
+	a := fitStartWeights(id, q0, truth, 0)
 	for b := range a {
 		if want := truth[b] / q0[b]; math.Abs(a[b]-want) > 1e-9 {
 			t.Errorf("identity transitions: α[%d] = %g, want %g", b, a[b], want)
 		}
 	}
 	mix := [][]float64{{0.8, 0.1, 0.1}, {0.2, 0.7, 0.1}, {0.1, 0.2, 0.7}}
-	a = fitStartWeights(mix, q0, truth)
+	a = fitStartWeights(mix, q0, truth, 0)
 	for m := range truth {
 		var c float64
 		for b := range a {

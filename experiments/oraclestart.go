@@ -88,7 +88,7 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 		}
 		q0[b] /= float64(m)
 	}
-	alpha := fitStartWeights(trans, q0, truth)
+	alpha := fitStartWeights(trans, q0, truth, 0)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for b, a := range alpha {
 		if q0[b] > 0 && a > 0 {
@@ -126,8 +126,9 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 
 // fitStartWeights finds α ≥ 0 with Σ_b α_b q0_b trans[b][m] ≈ truth_m by multiplicative
 // updates α_b ← α_b Σ_m trans[b][m] truth_m / c_m, c_m = Σ_b α_b q0_b trans[b][m] (the fixed
-// point of which matches every reachable mode's weight; normalised so Σ α_b q0_b = 1).
-func fitStartWeights(trans [][]float64, q0, truth []float64) []float64 {
+// point of which matches every reachable mode's weight; normalised so Σ α_b q0_b = 1). With
+// maxAlpha > 0, α is also capped at maxAlpha after every update (before normalising).
+func fitStartWeights(trans [][]float64, q0, truth []float64, maxAlpha float64) []float64 {
 	k := len(q0)
 	alpha := make([]float64, k)
 	for b := range alpha {
@@ -152,6 +153,9 @@ func fitStartWeights(trans [][]float64, q0, truth []float64) []float64 {
 				}
 			}
 			alpha[b] *= f
+			if maxAlpha > 0 {
+				alpha[b] = math.Min(alpha[b], maxAlpha)
+			}
 		}
 		var z float64
 		for b := range alpha {

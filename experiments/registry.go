@@ -86,13 +86,21 @@ func defaultTrain() dynamics.TrainConfig {
 	}
 }
 
+// offBasin is DefaultBasinOptions with the basin prior off (Paths 0), so that --basin-paths
+// alone turns it on.
+func offBasin() BasinOptions {
+	o := DefaultBasinOptions()
+	o.Paths = 0
+	return o
+}
+
 func registered(name, summary string, proc dynamics.Config, tweak func(*Settings)) Experiment {
 	return Experiment{
 		Name:    name,
 		Summary: summary,
 		Target:  func() (targets.Target, error) { return targets.New(name) },
 		Defaults: func() Settings {
-			s := Settings{Experiment: name, Seed: 1, Process: proc, Train: defaultTrain(), Net: defaultNet(), Eval: defaultEval()}
+			s := Settings{Experiment: name, Seed: 1, Process: proc, Train: defaultTrain(), Net: defaultNet(), Eval: defaultEval(), Basin: offBasin()}
 			if tweak != nil {
 				tweak(&s)
 			}
@@ -157,8 +165,9 @@ func gauss2() Experiment {
 				Train: dynamics.TrainConfig{Rounds: 6, AMEpochs: 10, RAMEpochs: 10, Paths: 256, Updates: 40, Batch: 256,
 					TimesPerPath: 8, KeepT0: true, BufferU: 20000, BufferV: 5000, LearnRateU: 2e-3, LearnRateV: 2e-3,
 					LRFinal: 0.1, Weighting: "uniform"},
-				Net:  NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float64"},
-				Eval: EvalSettings{N: 2000, EpsFrac: 0.05, W2: true, Chunk: 2000},
+				Net:   NetSettings{Arch: "fourier-mlp", Width: 64, Depth: 3, Act: "silu", NFreq: 8, Dtype: "float64"},
+				Eval:  EvalSettings{N: 2000, EpsFrac: 0.05, W2: true, Chunk: 2000},
+				Basin: offBasin(),
 			}
 		},
 	}

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/naas-go/naas/dynamics"
 	"github.com/naas-go/naas/experiments/targets"
@@ -21,6 +22,19 @@ type Sampler struct {
 	// Settings.Train.RAMTargetEMA > 0 (nil otherwise).
 	UEMA    *graph.Net
 	Trainer *dynamics.Trainer
+	// Basin, when set, replaces the prior stage (V) as the start law of NAAS's samples
+	// (see BasinPrior); nil uses the prior stage.
+	Basin *BasinPrior
+}
+
+// SampleNAAS draws n samples of the trained sampler, in chunks of Settings.Eval.Chunk paths:
+// the prior stage under V (or the basin prior when Basin is set), then the annealed stage
+// under U. All randomness comes from rng.
+func (s *Sampler) SampleNAAS(n int, rng *rand.Rand) (*dynamics.Samples, error) {
+	if s.Basin != nil {
+		return s.Basin.Sample(s.Proc, n, s.Settings.Eval.Chunk, s.U, rng)
+	}
+	return s.Proc.Sample(n, s.Settings.Eval.Chunk, s.U, s.V, rng)
 }
 
 // emaControl is a graph.Net averaged towards src.

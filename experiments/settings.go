@@ -19,6 +19,10 @@ type Settings struct {
 	Train      dynamics.TrainConfig `json:"train"`
 	Net        NetSettings          `json:"net"`
 	Eval       EvalSettings         `json:"eval"`
+	// Basin, with Paths > 0, fits a basin prior after training that replaces the prior
+	// stage as NAAS's start law (BasinPrior; needs Train.RAMEpochs = 0). Paths = 0 (and
+	// configurations written before it existed) leave it off.
+	Basin BasinOptions `json:"basin"`
 }
 
 // NetSettings sizes the two control networks u and v (the same architecture for both).
@@ -67,6 +71,14 @@ func (s Settings) Validate() error {
 	}
 	if n.ClipNorm < 0 || math.IsNaN(n.ClipNorm) {
 		return fmt.Errorf("clip norm = %v: must be ≥ 0 (0 = off)", n.ClipNorm)
+	}
+	if s.Basin.Paths != 0 {
+		if err := s.Basin.Validate(); err != nil {
+			return err
+		}
+		if s.Train.RAMEpochs != 0 {
+			return fmt.Errorf("basin prior with %d RAM epochs: the basin prior replaces the prior stage; set the RAM epochs to 0 or the basin paths to 0", s.Train.RAMEpochs)
+		}
 	}
 	if s.Eval.N < 2 {
 		return fmt.Errorf("evaluation samples n = %d: must be at least 2", s.Eval.N)

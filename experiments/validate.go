@@ -133,7 +133,7 @@ func (s *Sampler) NewValidator(n int, seed uint64) (*Validator, error) {
 // Check samples N paths with the current networks and the validator's fixed noise. When no
 // log-weight is finite, ELBO, ESS and log Z are NaN (so that the check is never selected).
 func (v *Validator) Check(s *Sampler) (Validation, error) {
-	out, err := s.Proc.Sample(v.N, s.Settings.Eval.Chunk, s.U, s.V, rand.New(rand.NewPCG(v.Seed, 0x7a2)))
+	out, err := s.SampleNAAS(v.N, rand.New(rand.NewPCG(v.Seed, 0x7a2)))
 	if err != nil {
 		return Validation{}, err
 	}
