@@ -25,15 +25,16 @@ func runCLI(t *testing.T, args ...string) error {
 func TestRunWritesRunFolder(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"--exp", "mos50", "--out", out, "--name", "r1", "--quiet", "--no-w2", "--seed", "5",
-		"--rounds", "1", "--am-epochs", "1", "--ram-epochs", "1", "--paths", "16", "--batch", "16",
-		"--updates", "2", "--steps", "8", "--prior-steps", "4", "--width", "8", "--depth", "1", "--eval-n", "64"}
+		"--rounds", "1", "--am-epochs", "2", "--ram-epochs", "0", "--paths", "16", "--batch", "16",
+		"--updates", "2", "--steps", "8", "--prior-steps", "4", "--width", "8", "--depth", "1", "--eval-n", "64",
+		"--basin-paths", "300"}
 	if err := runCLI(t, args...); err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(out, "r1")
 	for _, f := range []string{"config.json", "metrics.json", "results.md", "log.jsonl", "u.ckpt", "v.ckpt",
 		"samples_naas.npy", "samples_baseline.npy", "samples_exact.npy", "logw_naas.npy", "logw_baseline.npy",
-		"samples.png", "loss.png", "modes.png", "graphs/u_forward.dot", "graphs/u_am_loss.dot", "graphs/v_forward.dot", "graphs/v_ram_loss.dot"} {
+		"samples.png", "loss.png", "modes.png", "basin.json", "graphs/u_forward.dot", "graphs/u_am_loss.dot", "graphs/v_forward.dot", "graphs/v_ram_loss.dot"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty (%v)", f, err)
 		}
@@ -65,6 +66,23 @@ func TestRunWritesRunFolder(t *testing.T) {
 	}
 	if err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second run into the same folder: %v", err)
+	}
+	// The run starts NAAS from its basin prior: sampling loads basin.json, SMC refuses it,
+	// and a damaged file is named.
+	if err := runCLI(t, "sample", "--run", dir, "--n", "20"); err != nil {
+		t.Errorf("sample from a basin-prior run: %v", err)
+	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "20", "--smc", "0.5", "--name", "smc"); err == nil || !strings.Contains(err.Error(), "basin prior") {
+		t.Errorf("sample --smc from a basin-prior run: %v, want a basin-prior error", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "basin.json"), []byte(`{"d": 50, "alpha": [1]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "20", "--name", "bad"); err == nil || !strings.Contains(err.Error(), "basin.json") {
+		t.Errorf("sample with a damaged basin.json: %v, want an error naming it", err)
+	}
+	if err := runCLI(t, append(args[:len(args):len(args)], "--name", "r2", "--ram-epochs", "1")...); err == nil || !strings.Contains(err.Error(), "RAM epochs") {
+		t.Errorf("basin prior with RAM epochs: %v, want a settings error", err)
 	}
 }
 

@@ -46,7 +46,7 @@ func modesAction(c *cli.Context) error {
 		return fmt.Errorf("give at least one run folder (trained run of gmm40, manywell5 or mos50)")
 	}
 	var b strings.Builder
-	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) | corr. with p₀'s weights | oracle start: TV (stay, log-range) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| run | n | noise TV | exact TV | NAAS TV | reference TV | ΔTV (NAAS − ref.) | bias removed | moved paths | γ (corr.) | corr. with p₀'s weights | oracle start: TV (stay, log-range) | basin prior: K (stay, log-range, mass TV) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, dir := range c.Args().Slice() {
 		r, err := modesRun(c, dir)
 		if err != nil {
@@ -64,12 +64,19 @@ func modesAction(c *cli.Context) error {
 		if r.SMC > 0 {
 			moved = fmt.Sprintf("– (SMC %g)", r.SMC)
 		}
+		if r.Basin != nil {
+			moved = "– (basin prior)"
+		}
+		basin := "–"
+		if bp := r.Basin; bp != nil {
+			basin = fmt.Sprintf("%d (%.2f, %.2f, %.4f)", bp.K, bp.Stay, bp.LogAlphaRange, bp.MassTV)
+		}
 		oracle := "–"
 		if o := r.OracleStart; o != nil {
 			oracle = fmt.Sprintf("%.4f (%.2f, %.2f)", o.TV, o.Stay, o.LogRange)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
-			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTVText(), r.CorrectionText(), moved, gamma, pw, oracle)
+		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %s |\n", filepath.Base(dir), r.N, r.NoiseTV,
+			r.TVExact, r.TVNAAS, r.TVReference, r.DeltaTVText(), r.CorrectionText(), moved, gamma, pw, oracle, basin)
 	}
 	fmt.Print(b.String())
 	return nil

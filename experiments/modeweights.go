@@ -56,7 +56,8 @@ type ModeWeights struct {
 	CorrectionSE *float64 `json:"correction_se"`
 	OffBias      *float64 `json:"off_bias"`
 	// Moved is the number of paths that end in another mode than the reference path driven
-	// by the same noise: how much the control changes the mode assignment at all.
+	// by the same noise: how much the control changes the mode assignment at all (0 when NAAS
+	// starts from a basin prior: its paths then start elsewhere and are not paired).
 	Moved int `json:"moved"`
 	// PriorLogDensity (len K; targets.Centred only) is log p₀ at each mode centre up to a
 	// constant, −|c_k − m|²/(2s²), and PriorExponent γ and PriorCorr the slope and Pearson
@@ -182,7 +183,7 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 		if lr[b] < 0 {
 			r.NonFinite++
 		}
-		if smc == 0 && ln[b] >= 0 && lr[b] >= 0 && ln[b] != lr[b] {
+		if smc == 0 && bp == nil && ln[b] >= 0 && lr[b] >= 0 && ln[b] != lr[b] {
 			r.Moved++
 		}
 	}
@@ -406,6 +407,10 @@ func (r *ModeWeights) Markdown() string {
 		fmt.Fprintf(&b, "; %d non-finite samples left out", r.NonFinite)
 	}
 	b.WriteString(".\n")
+	if bp := r.Basin; bp != nil {
+		fmt.Fprintf(&b, "\nNAAS started from a basin prior (not paired with the reference): %d basins on %d of the target's modes; %.0f%% of its fit paths stay in their start basin; log α spans %.2f nats (acceptance %.2f); TV to the true weights of its estimated basin masses %.4f, of its fit paths' end basins %.4f, of its predicted end basins %.4f.\n",
+			bp.K, bp.Modes, 100*bp.Stay, bp.LogAlphaRange, bp.Accept, bp.MassTV, bp.EndTV, bp.PredictedTV)
+	}
 	return b.String()
 }
 

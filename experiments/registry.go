@@ -68,12 +68,21 @@ func lateControl(s *Settings) {
 	s.Train.RAMEpochs = 0
 }
 
+// lateControlBasin is lateControl with the basin prior (BasinPrior, 40000 fit paths) as NAAS's
+// start law: on the mixtures the reference's mode weights are set by the prior, and a start
+// law reweighted per energy basin removes most of that bias where the neural prior stage
+// could not (docs/study.md, "Basin prior"). --basin-paths 0 turns it off.
+func lateControlBasin(s *Settings) {
+	lateControl(s)
+	s.Basin.Paths = 40000
+}
+
 // mos50 is the 50-d mixture of 10 Student-t products of benchmarks.md. The prior (s = 10) and
 // σ from 30 to 15 gave the best uncontrolled reference of a scan (mode TV 0.07, README).
 func mos50() Experiment {
 	return registered("mos50", "50-d mixture of 10 products of Student-t (df 2), locations in [-10, 10]^50 (benchmarks.md)",
 		dynamics.Config{PriorStd: 10, Steps: 100, Beta: "linear", Sigma: "geometric", SigmaMax: 30, SigmaMin: 15,
-			PriorSteps: 50, AdjointClip: 50}, lateControl)
+			PriorSteps: 50, AdjointClip: 50}, lateControlBasin)
 }
 
 // defaultTrain is the training schedule shared by the benchmark targets (about 6 minutes of
@@ -115,7 +124,7 @@ func registered(name, summary string, proc dynamics.Config, tweak func(*Settings
 func gmm40() Experiment {
 	return registered("gmm40", "50-d mixture of 40 unit Gaussians, means in [-40, 40]^50 (benchmarks.md)",
 		dynamics.Config{PriorStd: 100, Steps: 100, Beta: "quadratic", Sigma: "geometric", SigmaMax: 100, SigmaMin: 3,
-			PriorSteps: 50, AdjointClip: 50}, lateControl)
+			PriorSteps: 50, AdjointClip: 50}, lateControlBasin)
 }
 
 // funnel10 is Neal's 10-d funnel of benchmarks.md. Control from t₀ = 0.3 without the prior

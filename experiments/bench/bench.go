@@ -85,6 +85,7 @@ func (o Options) Settings() (experiments.Settings, error) {
 		s.Net.Dtype = o.Dtype
 	}
 	s.Train.Rounds, s.Train.AMEpochs, s.Train.RAMEpochs = 1<<20, 1, 1
+	s.Basin.Paths = 0 // the basin prior is fitted after training; it has no part in an epoch
 	// time the method as specified (and as the PyTorch reference runs it): the control acts
 	// at every step, whatever the experiment's default
 	s.Process.ControlFrom = 0
