@@ -26,7 +26,8 @@ func modesCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
 			&cli.Float64Flag{Name: "smc", Usage: "sample NAAS and the reference as one population each with sequential Monte Carlo resampling whenever the ESS falls below this fraction of n (0: independent paths)"},
 			&cli.BoolFlag{Name: "oracle-start", Usage: "also measure what a prior stage with V₀ constant on each start basin could do at best: the reference started from p₀ reweighted per basin by weights fitted to the true mode weights (a diagnostic; 2n more reference paths)"},
-			&cli.BoolFlag{Name: "basin", Usage: "start NAAS from a basin prior fitted now (without ground truth) when the run has none; see --basin-paths"},
+			&cli.BoolFlag{Name: "basin", Usage: "start NAAS from a basin prior fitted now (without ground truth) with the --basin-* settings, in place of the run's own (runs with --basin-paths use theirs without this flag)"},
+			&cli.BoolFlag{Name: "basin-reference", Usage: "with --basin: the NAAS set is the uncontrolled reference started from a basin prior fitted under the reference (what the start law does without u)"},
 			&cli.IntFlag{Name: "basin-paths", Value: experiments.DefaultBasinOptions().Paths, Usage: "paths of the basin-prior fit (with --basin)"},
 			&cli.Float64Flag{Name: "basin-inflate", Value: experiments.DefaultBasinOptions().Inflate, Usage: "proposal std / end-point std of the basin masses' importance sampling (with --basin)"},
 			&cli.Float64Flag{Name: "basin-max-alpha", Value: experiments.DefaultBasinOptions().MaxAlpha, Usage: "cap of a basin weight relative to the prior mean (with --basin)"},
@@ -126,6 +127,9 @@ func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 		bo.Paths, bo.Inflate, bo.MaxAlpha = c.Int("basin-paths"), c.Float64("basin-inflate"), c.Float64("basin-max-alpha")
 		bo.Mass = c.String("basin-mass")
 		o.Basin = &bo
+		o.BasinReference = c.Bool("basin-reference")
+	} else if c.Bool("basin-reference") {
+		return nil, fmt.Errorf("--basin-reference needs --basin")
 	}
 	r, err := smp.ModeWeights(o)
 	if err != nil {

@@ -95,6 +95,12 @@ const jackknifeBlocks = 10
 // sequential Monte Carlo resampling (dynamics.Process.SampleResampled, threshold o.SMC); 0
 // samples independent paths.
 func (s *Sampler) ModeWeights(o ModeWeightsOptions) (*ModeWeights, error) {
+	if o.BasinReference {
+		if o.Basin == nil {
+			return nil, fmt.Errorf("the reference from a basin prior needs basin options")
+		}
+		return s.modeWeights(o, nil, nil)
+	}
 	return s.modeWeights(o, s.U, s.V)
 }
 
@@ -106,9 +112,12 @@ type ModeWeightsOptions struct {
 	SMC float64
 	// OracleStart adds the OracleStart diagnostic (n more reference paths twice).
 	OracleStart bool
-	// Basin, when set and the sampler has no basin prior, fits one with these options and
-	// starts the NAAS set from it (Sampler.Basin is used when present).
+	// Basin, when set, fits a basin prior with these options under NAAS's control and
+	// starts the NAAS set from it (in place of Sampler.Basin, which is used otherwise).
 	Basin *BasinOptions
+	// BasinReference (with Basin) makes the "NAAS" set the uncontrolled reference started
+	// from a basin prior fitted under the reference: what the start law does without u.
+	BasinReference bool
 	// Logf receives progress lines (nil: silent).
 	Logf func(format string, a ...any)
 }
@@ -141,7 +150,7 @@ func (s *Sampler) modeWeights(o ModeWeightsOptions, u, v dynamics.Control) (*Mod
 	xp := s.priorDraw(rand.New(rand.NewPCG(seed, 0x9b)), n, s.Proc.S)
 	r.Prior, _ = weightsOf(labels(xp), k, func(int) bool { return true })
 	bp := s.Basin
-	if bp == nil && o.Basin != nil {
+	if o.Basin != nil {
 		var err error
 		if bp, err = s.FitBasinPrior(*o.Basin, u, seed, logf); err != nil {
 			return nil, err
