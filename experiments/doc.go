@@ -3,5 +3,7 @@
 // schedule (Settings), and the evaluation protocol of benchmarks.md (NAAS against the
 // uncontrolled annealed Langevin baseline and the exact-vs-exact floor). It builds the
 // pieces (dynamics.Process, graph.Net, dynamics.Trainer) from Settings and never touches
-// Gorgonia directly.
+// Gorgonia directly. It also owns the diagnostics and start laws built on a trained sampler:
+// population mode weights (ModeWeights, with the oracle start) and the basin prior
+// (BasinPrior), a start law fitted after training that replaces the neural prior stage.
 package experiments

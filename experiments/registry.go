@@ -74,7 +74,7 @@ func lateControl(s *Settings) {
 // could not (docs/study.md, "Basin prior"). --basin-paths 0 turns it off.
 func lateControlBasin(s *Settings) {
 	lateControl(s)
-	s.Basin.Paths = 40000
+	s.Basin = DefaultBasinOptions()
 }
 
 // mos50 is the 50-d mixture of 10 Student-t products of benchmarks.md. The prior (s = 10) and
