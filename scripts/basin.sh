@@ -20,7 +20,7 @@ m() { nice -n 10 "$BIN" modes --reuse --n "$N" --quiet "$@"; }
 	m --basin --basin-reference --name modes-basinref-p40000 runs/defaults/mos50 runs/defaults/gmm40
 	echo "## the same with 10000 fit paths"
 	m --basin --basin-reference --basin-paths 10000 --name modes-basinref runs/defaults/mos50 runs/defaults/gmm40
-	for p in 10000 80000; do # (40000 is the default: first table)
+	for p in 10000 40000 80000; do # a fresh fit with the modes seed (the runs' own used seed 1)
 		echo "## fit paths $p"
 		m --basin --basin-paths $p --name modes-basin-p$p runs/defaults/mos50 runs/defaults/gmm40
 	done
