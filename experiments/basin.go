@@ -260,6 +260,9 @@ func (s *Sampler) FitBasinPrior(o BasinOptions, u dynamics.Control, seed uint64,
 	descend(s.Target, mins, d, 2000)
 	bp := &BasinPrior{D: d, Centres: clusterMinima(ends[:nd*d], mins, d), Options: o}
 	k := len(bp.Centres) / d
+	if err := checkBasinCount(k, nd); err != nil {
+		return nil, err
+	}
 	bp.Alpha = make([]float64, k)
 	logf("basin prior: %d basins\n", k)
 	// 3. masses
@@ -352,6 +355,23 @@ func (bp *BasinPrior) laplaceMasses(en dynamics.Energy) ([]float64, error) {
 		out[j] = -e[0] + 0.5*float64(d)*math.Log(2*math.Pi) - 0.5*ch.LogDet()
 	}
 	return out, nil
+}
+
+// maxBasins bounds the number of basins a basin prior may have: the fit holds a K × K
+// transition matrix and iterates over it, and with more basins than this the transitions of
+// 10⁴–10⁵ paths no longer determine the weights.
+const maxBasins = 1000
+
+// checkBasinCount refuses a descent that found k basins from n end points when k exceeds
+// maxBasins or half of n (a rugged landscape rather than a few well-separated modes).
+func checkBasinCount(k, n int) error {
+	if k == 0 {
+		return fmt.Errorf("basin prior: descent from %d end points found no finite minimum", n)
+	}
+	if k > maxBasins || 2*k > n {
+		return fmt.Errorf("basin prior: descent from %d end points found %d distinct minima (at most %d, and at most half the end points, are allowed); the basin prior is for targets with a few well-separated modes", n, k, maxBasins)
+	}
+	return nil
 }
 
 // masses estimates log Z_b and its standard error for every basin (see BasinPrior).

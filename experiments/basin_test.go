@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -335,6 +336,20 @@ func TestBasinSettings(t *testing.T) {
 		tc.edit(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error mentioning %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestBasinCount: a descent that finds no minimum, more than maxBasins or more than half as
+// many minima as end points is refused with the counts named.
+func TestBasinCount(t *testing.T) {
+	for _, tc := range []struct {
+		k, n int
+		ok   bool
+	}{{40, 4000, true}, {0, 4000, false}, {maxBasins + 1, 100000, false}, {501, 1000, false}, {500, 1000, true}, {maxBasins, 100000, true}} {
+		err := checkBasinCount(tc.k, tc.n)
+		if (err == nil) != tc.ok || (err != nil && tc.k > 0 && !strings.Contains(err.Error(), fmt.Sprint(tc.k))) {
+			t.Errorf("k = %d of n = %d: %v (want ok = %v)", tc.k, tc.n, err, tc.ok)
 		}
 	}
 }
