@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/naas-go/naas/dynamics"
 )
 
 // wellMix is E(x) = −log Σ_k w_k N(x; μ_k, s_k² I) in d dimensions, a test energy whose
@@ -351,5 +353,93 @@ func TestBasinCount(t *testing.T) {
 		if (err == nil) != tc.ok || (err != nil && tc.k > 0 && !strings.Contains(err.Error(), fmt.Sprint(tc.k))) {
 			t.Errorf("k = %d of n = %d: %v (want ok = %v)", tc.k, tc.n, err, tc.ok)
 		}
+	}
+}
+
+// wellTarget makes wellMix a targets.Target with an exact sampler (component by weight).
+type wellTarget struct{ wellMix }
+
+func (w wellTarget) Name() string          { return "wellmix" }
+func (w wellTarget) LogZ() (float64, bool) { return 0, true }
+func (w wellTarget) Sample(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, 0, n*w.d)
+	for b := 0; b < n; b++ {
+		u, k := rng.Float64(), 0
+		for k < len(w.w)-1 && u >= w.w[k] {
+			u -= w.w[k]
+			k++
+		}
+		x = append(x, w.sample(rng, k, 1)...)
+	}
+	return x
+}
+
+// TestBasinPriorUnequalMasses: a 2-d mixture with unequal weights (0.2, 0.5, 0.3) and widths
+// (0.5, 1, 1.5), sampled by a low-noise process whose paths keep the basin they start in, so
+// the reference's weights are the prior's masses of the basins, far from the truth. The basin
+// prior fitted under the reference must estimate the masses exactly (Gaussian basins) and
+// bring fresh paths to the true weights within sampling noise.
+func TestBasinPriorUnequalMasses(t *testing.T) {
+	tgt := wellTarget{wellMix{d: 2, w: []float64{0.2, 0.5, 0.3}, s: []float64{0.5, 1, 1.5},
+		means: []float64{-8, -4, 8, -4, 0, 8}}}
+	e, _ := Lookup("gauss2")
+	st := e.Defaults()
+	st.Process = dynamics.Config{PriorStd: 6, Steps: 100, Beta: "linear", Sigma: "geometric", SigmaMax: 1, SigmaMin: 0.5, PriorSteps: 10}
+	st.Net.Width, st.Net.Depth = 8, 1
+	st.Train.RAMEpochs = 0
+	smp, err := BuildFor(tgt, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smp.Close()
+	o := DefaultBasinOptions()
+	o.Paths = 6000
+	bp, err := smp.FitBasinPrior(o, nil, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bp.K() != 3 {
+		t.Fatalf("%d basins, want 3", bp.K())
+	}
+	// basin → component by centre
+	comp := make([]int, 3)
+	for j := range comp {
+		best := math.Inf(1)
+		for k := 0; k < 3; k++ {
+			dx, dy := bp.Centres[2*j]-tgt.means[2*k], bp.Centres[2*j+1]-tgt.means[2*k+1]
+			if r := dx*dx + dy*dy; r < best {
+				best, comp[j] = r, k
+			}
+		}
+		if math.Abs(bp.Mass[j]-tgt.w[comp[j]]) > 1e-6 {
+			t.Errorf("estimated mass of the basin of component %d: %.6f, want %g", comp[j], bp.Mass[j], tgt.w[comp[j]])
+		}
+	}
+	const n = 12000
+	weights := func(x []float64) []float64 {
+		l := make([]int, n)
+		bp.Label(x, l)
+		w := make([]float64, 3)
+		for _, j := range l {
+			if j >= 0 {
+				w[comp[j]] += 1.0 / n
+			}
+		}
+		return w
+	}
+	ref, err := smp.Proc.Sample(n, 4000, nil, nil, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := bp.Sample(smp.Proc, n, 4000, nil, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr, wf := weights(ref.X), weights(fixed.X)
+	tr, tf := tv(wr, tgt.w), tv(wf, tgt.w)
+	t.Logf("reference weights %.3f (TV %.4f); from the basin prior %.3f (TV %.4f); stay %.2f", wr, tr, wf, tf, bp.Stay)
+	// sampling noise of a 3-bin histogram of 12000 draws: TV ≈ 0.006
+	if tr < 0.1 || tf > 0.02 {
+		t.Errorf("reference TV %.4f (want a clear bias ≥ 0.1), basin-prior TV %.4f (want ≤ 0.02)", tr, tf)
 	}
 }
