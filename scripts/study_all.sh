@@ -17,7 +17,8 @@ if [ -z "${BIN:-}" ]; then
   BIN=bin/naas-h4
 fi
 out=runs/study-all
-common=(--no-w2 --quiet --out "$out")
+# --basin-paths 0: these rows predate the basin prior (now on by default for mos50 and gmm40)
+common=(--no-w2 --quiet --out "$out" --basin-paths 0)
 rows=(
   # 1. control start t₀ on the mixtures (defaults: t₀ = 0.5, no RAM)
   "mos50-t0.2|--exp mos50 --control-from 0.2"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o bin/naas-study .
-short=(--exp mos50 --rounds 2 --am-epochs 10 --ram-epochs 5 --no-w2 --quiet --out runs/study-mos50)
+short=(--exp mos50 --rounds 2 --am-epochs 10 --ram-epochs 5 --no-w2 --quiet --out runs/study-mos50 --basin-paths 0)
 declare -A rows=(
   [A-default]=""
   [B-sigma2-weighting]="--weighting sigma2"
