@@ -21,13 +21,15 @@ import (
 //  2. Basins: gradient descent on E from (up to Descents of) their end points finds the
 //     energy minima; minima closer than half the median end-point-to-minimum distance are
 //     merged. Every point belongs to the basin of its nearest minimum (Voronoi cells).
-//  3. Masses: each basin's mass Z_b = ∫_b exp(−E) is estimated by importance sampling with
-//     Draws points from N(mean, Inflate²·diag var) of the end points in b (the pooled
-//     within-basin variance for basins with fewer than 20 end points), counting only the
-//     draws that fall in b.
+//  3. Masses: each basin's mass Z_b = ∫_b exp(−E) is estimated by the harmonic approximation
+//     at its minimum (MassLaplace, the default) or by importance sampling (MassIS) with Draws
+//     points from N(mean, Inflate²·diag var) of the end points in b (the pooled within-basin
+//     variance for basins with fewer than 20 end points), counting only the draws that fall
+//     in b.
 //  4. Weights: with P(end basin | start basin) and the start-basin fractions of step 1,
 //     α is the fixed point of fitStartWeights that makes the sampler started from the
-//     reweighted prior end in the estimated masses, with α ≤ MaxAlpha·mean.
+//     reweighted prior end in the estimated masses; every update is capped at MaxAlpha
+//     before α is renormalised to prior mean 1.
 //
 // Draw samples it exactly by rejection from N(m, σ̃²I) (acceptance α_b / max α).
 type BasinPrior struct {
@@ -61,7 +63,7 @@ type BasinOptions struct {
 	Descents int     `json:"descents"`  // end points descended to find minima (≤ Paths; 0: all)
 	Draws    int     `json:"draws"`     // importance draws per basin (≥ 100)
 	Inflate  float64 `json:"inflate"`   // proposal std / end-point std (≥ 1)
-	MaxAlpha float64 `json:"max_alpha"` // cap of α relative to its prior mean (> 1)
+	MaxAlpha float64 `json:"max_alpha"` // cap of α, whose prior mean is 1 (> 1)
 	// Mass is how basin masses are estimated: MassLaplace or MassIS.
 	Mass string `json:"mass"`
 }

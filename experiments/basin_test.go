@@ -328,11 +328,12 @@ func TestBasinSettings(t *testing.T) {
 		edit func(*Settings)
 		want string
 	}{
-		"ram":     {func(s *Settings) { s.Train.RAMEpochs = 2 }, "RAM epochs"},
-		"mass":    {func(s *Settings) { s.Basin.Mass = "hsa" }, `unknown mass estimator "hsa"; known: laplace, is`},
-		"paths":   {func(s *Settings) { s.Basin.Paths = 5 }, "paths = 5"},
-		"inflate": {func(s *Settings) { s.Basin.Inflate = 0.5 }, "inflate = 0.5"},
-		"alpha":   {func(s *Settings) { s.Basin.MaxAlpha = 1 }, "max alpha = 1"},
+		"ram":      {func(s *Settings) { s.Train.RAMEpochs = 2 }, "RAM epochs"},
+		"mass":     {func(s *Settings) { s.Basin.Mass = "hsa" }, `unknown mass estimator "hsa"; known: laplace, is`},
+		"paths":    {func(s *Settings) { s.Basin.Paths = 5 }, "paths = 5"},
+		"inflate":  {func(s *Settings) { s.Basin.Inflate = 0.5 }, "inflate = 0.5"},
+		"alpha":    {func(s *Settings) { s.Basin.MaxAlpha = 1 }, "max alpha = 1"},
+		"meanfree": {func(s *Settings) { s.Process.MeanFree = true }, "mean-free"},
 	} {
 		c := s
 		tc.edit(&c)

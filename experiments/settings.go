@@ -79,6 +79,9 @@ func (s Settings) Validate() error {
 		if s.Train.RAMEpochs != 0 {
 			return fmt.Errorf("basin prior with %d RAM epochs: the basin prior replaces the prior stage; set the RAM epochs to 0 or the basin paths to 0", s.Train.RAMEpochs)
 		}
+		if s.Process.MeanFree {
+			return fmt.Errorf("basin prior with a mean-free (centroid-fixed) process: not supported; set the basin paths to 0")
+		}
 	}
 	if s.Eval.N < 2 {
 		return fmt.Errorf("evaluation samples n = %d: must be at least 2", s.Eval.N)
