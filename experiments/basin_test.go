@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -401,6 +402,22 @@ func TestBasinPriorUnequalMasses(t *testing.T) {
 	}
 	if bp.K() != 3 {
 		t.Fatalf("%d basins, want 3", bp.K())
+	}
+	// basin.json round trip: the same draws from the decoded prior
+	js, err := json.Marshal(bp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back BasinPrior
+	if err := json.Unmarshal(js, &back); err != nil || back.Check(2) != nil {
+		t.Fatalf("decoding the basin prior: %v, %v", err, back.Check(2))
+	}
+	x1, l1, _ := bp.Draw(smp.Proc, 50, rand.New(rand.NewPCG(1, 1)))
+	x2, l2, _ := back.Draw(smp.Proc, 50, rand.New(rand.NewPCG(1, 1)))
+	for i := range x1 {
+		if x1[i] != x2[i] || l1[i/2] != l2[i/2] {
+			t.Fatalf("draw %d differs after a JSON round trip: %v vs %v", i/2, x1[i], x2[i])
+		}
 	}
 	// basin → component by centre
 	comp := make([]int, 3)
