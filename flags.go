@@ -54,6 +54,7 @@ func settings() []setting {
 		intSetting("rounds", "alternating AM/RAM rounds", func(s *S) *int { return &s.Train.Rounds }),
 		intSetting("am-epochs", "AM epochs per round (N_u)", func(s *S) *int { return &s.Train.AMEpochs }),
 		intSetting("ram-epochs", "RAM epochs per round (N_v)", func(s *S) *int { return &s.Train.RAMEpochs }),
+		intSetting("warmup-am", "AM epochs before the first round (warm-up of u before the first RAM stage)", func(s *S) *int { return &s.Train.WarmupAM }),
 		intSetting("paths", "paths simulated per epoch", func(s *S) *int { return &s.Train.Paths }),
 		intSetting("updates", "Adam steps per epoch (M)", func(s *S) *int { return &s.Train.Updates }),
 		intSetting("batch", "minibatch size of each Adam step", func(s *S) *int { return &s.Train.Batch }),

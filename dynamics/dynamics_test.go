@@ -3,6 +3,7 @@ package dynamics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -583,6 +584,23 @@ func TestTrainerSchedule(t *testing.T) {
 	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "AM stage, epoch 0") || tr2.Epoch != 0 {
 		t.Errorf("NaN loss: err %v, epoch %d", err, tr2.Epoch)
 	}
+	// a warm-up of 2 AM epochs comes before the first round and counts in the total
+	wcfg := cfg
+	wcfg.WarmupAM = 2
+	u.loss = 1
+	tr4, _ := NewTrainer(p, u, v, wcfg, 1)
+	var wst []string
+	var rounds []int
+	if err := tr4.Run(context.Background(), func(info EpochInfo) error {
+		wst = append(wst, info.Stage)
+		rounds = append(rounds, info.Round)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(wst, ","); got != "AM,AM,AM,AM,AM,RAM,RAM,AM,AM,AM,RAM,RAM" || wcfg.TotalEpochs() != 12 || fmt.Sprint(rounds) != "[0 0 0 0 0 0 0 1 1 1 1 1]" {
+		t.Errorf("warm-up 2: stages %s, rounds %v, total %d", got, rounds, wcfg.TotalEpochs())
+	}
 	// cancellation stops between epochs
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -612,6 +630,11 @@ func TestTrainConfigValidate(t *testing.T) {
 	bad.Weighting = "sigma"
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "known: sigma2, uniform") {
 		t.Errorf("weighting: %v", err)
+	}
+	bad = good
+	bad.WarmupAM = -1
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "warm-up AM epochs = -1") {
+		t.Errorf("warm-up -1: %v", err)
 	}
 }
 

@@ -15,6 +15,9 @@ type TrainConfig struct {
 	Rounds    int `json:"rounds"`     // number of (AM stage, RAM stage) rounds
 	AMEpochs  int `json:"am_epochs"`  // N_u, epochs per AM stage
 	RAMEpochs int `json:"ram_epochs"` // N_v, epochs per RAM stage (0: no prior stage training)
+	// WarmupAM is a number of AM epochs run before the first round (a warm-up of u before
+	// the first RAM stage trusts −u(·, 0) as its target); 0: none.
+	WarmupAM int `json:"warmup_am,omitempty"`
 	Paths     int `json:"paths"`      // B, paths simulated per epoch
 	Updates   int `json:"updates"`    // M, optimiser steps per epoch
 	Batch     int `json:"batch"`      // minibatch size of each optimiser step
@@ -88,6 +91,9 @@ func (c TrainConfig) Validate() error {
 			return fmt.Errorf("%s = %v: must be positive and finite", f.name, f.v)
 		}
 	}
+	if c.WarmupAM < 0 {
+		return fmt.Errorf("warm-up AM epochs = %d: must be ≥ 0", c.WarmupAM)
+	}
 	if !(c.RAMGate >= 0) || math.IsInf(c.RAMGate, 0) {
 		return fmt.Errorf("ram gate = %v: must be finite and ≥ 0 (0 = off)", c.RAMGate)
 	}
@@ -103,8 +109,8 @@ func (c TrainConfig) Validate() error {
 	return nil
 }
 
-// TotalEpochs is Rounds·(AMEpochs + RAMEpochs).
-func (c TrainConfig) TotalEpochs() int { return c.Rounds * (c.AMEpochs + c.RAMEpochs) }
+// TotalEpochs is WarmupAM + Rounds·(AMEpochs + RAMEpochs).
+func (c TrainConfig) TotalEpochs() int { return c.WarmupAM + c.Rounds*(c.AMEpochs+c.RAMEpochs) }
 
 // Stage names.
 const (
@@ -206,8 +212,13 @@ func NewTrainer(p *Process, u, v Learner, cfg TrainConfig, seed uint64) (*Traine
 // Rand is the trainer's random source (for callers that must draw from the same stream).
 func (t *Trainer) Rand() *rand.Rand { return t.rng }
 
-// StageOf returns the round and stage of global epoch e.
+// StageOf returns the round and stage of global epoch e (the warm-up epochs are AM epochs
+// of round 0).
 func (t *Trainer) StageOf(e int) (round int, stage string) {
+	if e < t.Cfg.WarmupAM {
+		return 0, StageAM
+	}
+	e -= t.Cfg.WarmupAM
 	per := t.Cfg.AMEpochs + t.Cfg.RAMEpochs
 	round = e / per
 	if e%per < t.Cfg.AMEpochs {
