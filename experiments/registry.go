@@ -133,7 +133,10 @@ func gmm40() Experiment {
 // the full method lost on KS x₀ and t₀ = 0.5 gained less (docs/study.md); the full method is
 // --control-from 0 --ram-epochs 8. σ falls from 8 (not 5) to 1: at t₀ = 0.3 that beat σ 5 → 1
 // by 0.052–0.060 in KS x₀ and 0.013–0.016 in MMD per evaluation seed for two training seeds
-// (and its own reference, KS 0.553, by 0.14); σ 3 → 1 was worse.
+// (and its own reference, KS 0.553, by 0.14); σ 3 → 1 was worse. The u buffer holds 25000
+// rows (about six epochs of paths), not 100000: fresher regression data gave KS x₀ 0.401 and
+// 0.390 against 0.414 and 0.410 for two training seeds (paired Δ to the reference −0.153 and
+// −0.163 against −0.139 and −0.143), 12500 rows the same, 400000 worse (0.432).
 func funnel10() Experiment {
 	return registered("funnel10", "10-d Neal funnel, x0 ~ N(0, 9), x1..9 | x0 ~ N(0, e^x0) (benchmarks.md)",
 		dynamics.Config{PriorStd: 3, Steps: 100, Beta: "quadratic", Sigma: "geometric", SigmaMax: 8, SigmaMin: 1,
@@ -142,6 +145,7 @@ func funnel10() Experiment {
 			s.Train.LearnRateU, s.Train.LearnRateV = 5e-4, 5e-4
 			lateControl(s)
 			s.Process.ControlFrom = 0.3
+			s.Train.BufferU = 25000
 		})
 }
 

@@ -23,26 +23,27 @@ go build -o "$bin" .
 every=3
 out=runs/selection
 full=(--control-from 0 --ram-epochs 8)
-# every training below passes --basin-paths 0: these runs predate the basin prior (now on by
+# funnel10 rows pin --buffer-u 100000, its default when they ran (now 25000); every training
+# below passes --basin-paths 0: these runs predate the basin prior (now on by
 # default for mos50 and gmm40), and the validation checks score the sampler during training
 declare -A args=(
-  [funnel10-default]="--exp funnel10"
+  [funnel10-default]="--exp funnel10 --buffer-u 100000"
   [mos50-default]="--exp mos50"
   [gmm40-default]="--exp gmm40"
-  [funnel10-default-seed2]="--exp funnel10 --seed 2"
-  [funnel10-default-seed3]="--exp funnel10 --seed 3"
-  [funnel10-full]="--exp funnel10 ${full[*]}"
+  [funnel10-default-seed2]="--exp funnel10 --seed 2 --buffer-u 100000"
+  [funnel10-default-seed3]="--exp funnel10 --seed 3 --buffer-u 100000"
+  [funnel10-full]="--exp funnel10 ${full[*]} --buffer-u 100000"
   [manywell5-default]="--exp manywell5"
   [mos50-full-now]="--exp mos50 ${full[*]}"
   [manywell5-late]="--exp manywell5 --control-from 0.5 --ram-epochs 0"
-  [funnel10-default-ess]="--exp funnel10 --select-by ess"
-  [funnel10-default-ess-n2000]="--exp funnel10 --select-by ess --validate-n 2000"
+  [funnel10-default-ess]="--exp funnel10 --select-by ess --buffer-u 100000"
+  [funnel10-default-ess-n2000]="--exp funnel10 --select-by ess --validate-n 2000 --buffer-u 100000"
   [mos50-default-seed2]="--exp mos50 --seed 2"
   [mos50-default-seed3]="--exp mos50 --seed 3"
   [manywell5-default-seed2]="--exp manywell5 --seed 2"
   [manywell5-default-seed3]="--exp manywell5 --seed 3"
-  [funnel10-full-seed2]="--exp funnel10 --seed 2 ${full[*]}"
-  [funnel10-full-seed3]="--exp funnel10 --seed 3 ${full[*]}"
+  [funnel10-full-seed2]="--exp funnel10 --seed 2 ${full[*]} --buffer-u 100000"
+  [funnel10-full-seed3]="--exp funnel10 --seed 3 ${full[*]} --buffer-u 100000"
 )
 order=(funnel10-default mos50-default gmm40-default funnel10-default-seed2 funnel10-default-seed3 funnel10-full
   manywell5-default mos50-full-now manywell5-late funnel10-default-ess mos50-default-seed2 mos50-default-seed3
