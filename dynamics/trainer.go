@@ -18,9 +18,9 @@ type TrainConfig struct {
 	// WarmupAM is a number of AM epochs run before the first round (a warm-up of u before
 	// the first RAM stage trusts −u(·, 0) as its target); 0: none.
 	WarmupAM int `json:"warmup_am,omitempty"`
-	Paths     int `json:"paths"`      // B, paths simulated per epoch
-	Updates   int `json:"updates"`    // M, optimiser steps per epoch
-	Batch     int `json:"batch"`      // minibatch size of each optimiser step
+	Paths    int `json:"paths"`   // B, paths simulated per epoch
+	Updates  int `json:"updates"` // M, optimiser steps per epoch
+	Batch    int `json:"batch"`   // minibatch size of each optimiser step
 	// TimesPerPath is how many distinct grid times k of each path enter the u buffer per
 	// epoch (choice, naas.md §6); with KeepT0 one of them is always k = 0.
 	TimesPerPath int  `json:"times_per_path"`
