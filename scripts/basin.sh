@@ -28,6 +28,8 @@ m() { nice -n 10 "$BIN" modes --reuse --n "$N" --quiet "$@"; }
 	m --basin --basin-paths 40000 --basin-max-alpha 100 --name modes-basin-a100-p40000 runs/defaults/mos50 runs/defaults/gmm40
 	echo "## importance-sampled masses"
 	m --basin --basin-paths 40000 --basin-mass is --name modes-basin-is-p40000 runs/defaults/mos50 runs/defaults/gmm40
+	echo "## annealed importance sampling of the masses"
+	m --basin --basin-paths 40000 --basin-mass ais --name modes-basin-ais-p40000 runs/defaults/mos50 runs/defaults/gmm40
 	mkdir -p runs/study-basin
 	for e in mos50 gmm40; do
 		d=runs/study-basin/$e-s2
