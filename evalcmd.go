@@ -28,8 +28,37 @@ func evalCommand() *cli.Command {
 	}
 }
 
-// loadRun rebuilds the sampler of a finished run folder and loads its final networks.
+// loadRun rebuilds the sampler of a finished run folder and loads its final networks and
+// its basin prior (basin.json, when present; required when the run's settings fit one).
 func loadRun(dir string) (*experiments.Sampler, error) {
+	smp, err := loadNetworks(dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, basinFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		smp.Basin = new(experiments.BasinPrior)
+		if err = json.Unmarshal(b, smp.Basin); err == nil {
+			err = smp.Basin.Check(smp.Proc.D)
+		}
+		if err != nil {
+			smp.Close()
+			return nil, fmt.Errorf("%s: %w (naas basin --run %s --force fits it again)", path, err, dir)
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		smp.Close()
+		return nil, err
+	case smp.Settings.Basin.Paths > 0:
+		smp.Close()
+		return nil, fmt.Errorf("the run's settings start NAAS from a basin prior, but %s is missing (naas basin --run %s fits it)", path, dir)
+	}
+	return smp, nil
+}
+
+// loadNetworks rebuilds the sampler of a finished run folder and loads its final networks.
+func loadNetworks(dir string) (*experiments.Sampler, error) {
 	s, err := runSettings(dir)
 	if err != nil {
 		return nil, err
@@ -45,20 +74,6 @@ func loadRun(dir string) (*experiments.Sampler, error) {
 		if err := n.load(filepath.Join(dir, n.file)); err != nil {
 			smp.Close()
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, n.file), err)
-		}
-	}
-	if s.Basin.Paths > 0 {
-		path := filepath.Join(dir, basinFile)
-		b, err := os.ReadFile(path)
-		if err == nil {
-			smp.Basin = new(experiments.BasinPrior)
-			if err = json.Unmarshal(b, smp.Basin); err == nil {
-				err = smp.Basin.Check(smp.Proc.D)
-			}
-		}
-		if err != nil {
-			smp.Close()
-			return nil, fmt.Errorf("the run's settings start NAAS from a basin prior, but %s: %w", path, err)
 		}
 	}
 	return smp, nil

@@ -46,6 +46,7 @@ func newApp() *cli.App {
 			evalCommand(),
 			sampleCommand(),
 			modesCommand(),
+			basinCommand(),
 			reportCommand(),
 			selectionCommand(),
 			benchCommand(),

@@ -81,6 +81,29 @@ func TestRunWritesRunFolder(t *testing.T) {
 	if err := runCLI(t, "sample", "--run", dir, "--n", "20", "--name", "bad"); err == nil || !strings.Contains(err.Error(), "basin.json") {
 		t.Errorf("sample with a damaged basin.json: %v, want an error naming it", err)
 	}
+	// naas basin fits it again: refused without --force, then the run samples again
+	if err := runCLI(t, "basin", "--run", dir, "--paths", "200", "--quiet"); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("basin over an existing basin.json: %v, want a --force error", err)
+	}
+	if err := runCLI(t, "basin", "--run", dir, "--paths", "200", "--quiet", "--force"); err != nil {
+		t.Fatalf("basin --force: %v", err)
+	}
+	var refit struct {
+		Options struct {
+			Paths int `json:"paths"`
+		} `json:"options"`
+		Alpha []float64 `json:"alpha"`
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "basin.json"))
+	if err := json.Unmarshal(b, &refit); err != nil || refit.Options.Paths != 200 || len(refit.Alpha) == 0 {
+		t.Errorf("refitted basin.json: %+v (err %v)", refit, err)
+	}
+	if err := runCLI(t, "sample", "--run", dir, "--n", "20", "--name", "again"); err != nil {
+		t.Errorf("sample after the refit: %v", err)
+	}
+	if err := runCLI(t, "basin", "--run", dir, "--mass", "hsa", "--force"); err == nil || !strings.Contains(err.Error(), `"hsa"`) {
+		t.Errorf("basin --mass hsa: %v, want an unknown-estimator error", err)
+	}
 	if err := runCLI(t, append(args[:len(args):len(args)], "--name", "r2", "--ram-epochs", "1")...); err == nil || !strings.Contains(err.Error(), "RAM epochs") {
 		t.Errorf("basin prior with RAM epochs: %v, want a settings error", err)
 	}
@@ -236,6 +259,9 @@ func TestSampleAndEvalCommands(t *testing.T) {
 	}
 	if err := runCLI(t, "modes", "--reuse", "--n", "640", "--quiet", dir); err != nil {
 		t.Errorf("modes --reuse on a measured run: %v", err)
+	}
+	if err := runCLI(t, "basin", "--run", dir, "--paths", "200", "--quiet"); err == nil || !strings.Contains(err.Error(), "RAM epochs") {
+		t.Errorf("basin on a run with a trained prior stage: %v, want a RAM-epochs error", err)
 	}
 	if err := runCLI(t, "modes"); err == nil || !strings.Contains(err.Error(), "at least one run") {
 		t.Errorf("modes without runs: %v", err)
