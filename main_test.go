@@ -122,6 +122,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--beta", "exp"}, `unknown beta schedule "exp"`},
 		{[]string{"--dtype", "float16"}, "float16"},
 		{[]string{"--steps", "-3"}, "K = -3"},
+		{[]string{"bassin"}, `unexpected argument "bassin"; commands: train, eval, sample, modes, basin, report`},
 	} {
 		err := runCLI(t, append([]string{"--out", out, "--quiet"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -31,7 +31,13 @@ import (
 // runAction trains, evaluates and writes a run folder (or resumes one with --resume).
 func runAction(c *cli.Context) error {
 	if c.Args().Present() {
-		return fmt.Errorf("unexpected argument %q; commands: train, eval, sample, report, selection, graph, list, bench (see --help)", c.Args().First())
+		var names []string
+		for _, cmd := range c.App.Commands {
+			if !cmd.Hidden && cmd.Name != "help" {
+				names = append(names, cmd.Name)
+			}
+		}
+		return fmt.Errorf("unexpected argument %q; commands: %s (see --help)", c.Args().First(), strings.Join(names, ", "))
 	}
 	quiet := c.Bool("quiet")
 	logf := func(format string, a ...any) {
