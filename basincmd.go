@@ -12,24 +12,16 @@ import (
 )
 
 func basinCommand() *cli.Command {
-	def := experiments.DefaultBasinOptions()
 	return &cli.Command{
 		Name: "basin",
 		Usage: "fit the basin prior of a trained run (or fit it again) and write basin.json into the run folder; " +
 			"eval, sample and modes then start NAAS from it (docs/study.md, \"Basin prior\")",
-		Flags: []cli.Flag{
+		Flags: append(basinOptionFlags(""), []cli.Flag{
 			&cli.StringFlag{Name: "run", Required: true, Usage: "run folder (with config.json, u.ckpt, v.ckpt); its prior stage must be untrained (RAM epochs 0)"},
-			&cli.IntFlag{Name: "paths", Value: def.Paths, Usage: "fit paths"},
-			&cli.StringFlag{Name: "mass", Value: def.Mass, Usage: "basin-mass estimator: " + strings.Join(experiments.MassEstimators(), ", ")},
-			&cli.Float64Flag{Name: "max-alpha", Value: def.MaxAlpha, Usage: "cap of a basin weight (their prior mean is 1)"},
-			&cli.IntFlag{Name: "descents", Value: def.Descents, Usage: "end points descended to find the basins (0: all)"},
-			&cli.IntFlag{Name: "draws", Value: def.Draws, Usage: "importance draws (--mass is) or particles (--mass ais) per basin"},
-			&cli.IntFlag{Name: "temps", Value: def.Temps, Usage: "annealing levels per basin (--mass ais)"},
-			&cli.Float64Flag{Name: "inflate", Value: def.Inflate, Usage: "proposal std / end-point std (--mass is)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the fit"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing basin.json"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress lines"},
-		},
+		}...),
 		Action: basinAction,
 	}
 }
@@ -42,8 +34,7 @@ func basinAction(c *cli.Context) error {
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	o := experiments.BasinOptions{Paths: c.Int("paths"), Descents: c.Int("descents"), Draws: c.Int("draws"),
-		Inflate: c.Float64("inflate"), MaxAlpha: c.Float64("max-alpha"), Mass: c.String("mass"), Temps: c.Int("temps")}
+	o := basinOptions(c, "")
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -72,4 +63,26 @@ func basinAction(c *cli.Context) error {
 	fmt.Printf("%s: %d basins, %.0f%% of fit paths stay in their start basin, log α spans %.2f nats, acceptance %.2f\n",
 		path, bp.K(), 100*bp.Stay, bp.LogAlphaRange(), bp.Accept)
 	return nil
+}
+
+// basinOptionFlags are the settings of a basin-prior fit (experiments.BasinOptions), named
+// prefix+"paths" etc., with the defaults of experiments.DefaultBasinOptions; basinOptions
+// reads them back.
+func basinOptionFlags(prefix string) []cli.Flag {
+	def := experiments.DefaultBasinOptions()
+	return []cli.Flag{
+		&cli.IntFlag{Name: prefix + "paths", Value: def.Paths, Usage: "fit paths"},
+		&cli.StringFlag{Name: prefix + "mass", Value: def.Mass, Usage: "basin-mass estimator: " + strings.Join(experiments.MassEstimators(), ", ")},
+		&cli.Float64Flag{Name: prefix + "max-alpha", Value: def.MaxAlpha, Usage: "cap of a basin weight (their prior mean is 1)"},
+		&cli.IntFlag{Name: prefix + "descents", Value: def.Descents, Usage: "end points descended to find the basins (0: all)"},
+		&cli.IntFlag{Name: prefix + "draws", Value: def.Draws, Usage: "importance draws (mass is) or particles (mass ais) per basin"},
+		&cli.IntFlag{Name: prefix + "temps", Value: def.Temps, Usage: "annealing levels per basin (mass ais)"},
+		&cli.Float64Flag{Name: prefix + "inflate", Value: def.Inflate, Usage: "proposal std / end-point std (mass is)"},
+	}
+}
+
+// basinOptions reads the flags of basinOptionFlags(prefix).
+func basinOptions(c *cli.Context, prefix string) experiments.BasinOptions {
+	return experiments.BasinOptions{Paths: c.Int(prefix + "paths"), Descents: c.Int(prefix + "descents"), Draws: c.Int(prefix + "draws"),
+		Inflate: c.Float64(prefix + "inflate"), MaxAlpha: c.Float64(prefix + "max-alpha"), Mass: c.String(prefix + "mass"), Temps: c.Int(prefix + "temps")}
 }

@@ -21,21 +21,17 @@ func modesCommand() *cli.Command {
 		ArgsUsage: "RUN...",
 		Usage: "population mode weights of trained runs (RUN...): n NAAS, reference (same noise) and exact samples against the true weights; " +
 			"TVs beside the sampling-noise TV, the paired ΔTV and the share of the reference's bias removed (NAME.json, NAME.md, NAME.csv, NAME.png in each run folder; one table row per run)",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "n", Value: 20000, Usage: "samples per set"},
 			&cli.Uint64Flag{Name: "seed", Value: 2000, Usage: "seed of the exact set and of the sampling noise"},
 			&cli.Float64Flag{Name: "smc", Usage: "sample NAAS and the reference as one population each with sequential Monte Carlo resampling whenever the ESS falls below this fraction of n (0: independent paths)"},
 			&cli.BoolFlag{Name: "oracle-start", Usage: "also measure what a prior stage with V₀ constant on each start basin could do at best: the reference started from p₀ reweighted per basin by weights fitted to the true mode weights (a diagnostic; 2n more reference paths)"},
-			&cli.BoolFlag{Name: "basin", Usage: "start NAAS from a basin prior fitted now (without ground truth) with the --basin-* settings, in place of the run's own (runs with --basin-paths use theirs without this flag)"},
+			&cli.BoolFlag{Name: "basin", Usage: "start NAAS from a basin prior fitted now (without ground truth) with the --basin-* settings (paths, mass, max-alpha, descents, draws, temps, inflate, as for naas basin), in place of the run's own (a run with basin.json uses it without this flag)"},
 			&cli.BoolFlag{Name: "basin-reference", Usage: "with --basin: the NAAS set is the uncontrolled reference started from a basin prior fitted under the reference (what the start law does without u)"},
-			&cli.IntFlag{Name: "basin-paths", Value: experiments.DefaultBasinOptions().Paths, Usage: "paths of the basin-prior fit (with --basin)"},
-			&cli.Float64Flag{Name: "basin-inflate", Value: experiments.DefaultBasinOptions().Inflate, Usage: "proposal std / end-point std of the basin masses' importance sampling (with --basin)"},
-			&cli.Float64Flag{Name: "basin-max-alpha", Value: experiments.DefaultBasinOptions().MaxAlpha, Usage: "cap of a basin weight relative to the prior mean (with --basin)"},
-			&cli.StringFlag{Name: "basin-mass", Value: experiments.DefaultBasinOptions().Mass, Usage: "basin-mass estimator (with --basin): " + strings.Join(experiments.MassEstimators(), " or ")},
 			&cli.StringFlag{Name: "name", Value: "modes-pop", Usage: "output file prefix in the run folder (never overwritten)"},
 			&cli.BoolFlag{Name: "reuse", Usage: "a run that already has NAME.json is tabulated from it instead of measured again"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the table"},
-		},
+		}, basinOptionFlags("basin-")...),
 		Action: modesAction,
 	}
 }
@@ -123,9 +119,7 @@ func modesRun(c *cli.Context, dir string) (*experiments.ModeWeights, error) {
 	o := experiments.ModeWeightsOptions{N: c.Int("n"), Seed: c.Uint64("seed"), SMC: c.Float64("smc"),
 		OracleStart: c.Bool("oracle-start"), Logf: logf}
 	if c.Bool("basin") {
-		bo := experiments.DefaultBasinOptions()
-		bo.Paths, bo.Inflate, bo.MaxAlpha = c.Int("basin-paths"), c.Float64("basin-inflate"), c.Float64("basin-max-alpha")
-		bo.Mass = c.String("basin-mass")
+		bo := basinOptions(c, "basin-")
 		o.Basin = &bo
 		o.BasinReference = c.Bool("basin-reference")
 	} else if c.Bool("basin-reference") {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/naas-go/naas/dynamics"
+	"github.com/naas-go/naas/experiments/metrics"
+	"github.com/naas-go/naas/experiments/targets"
 )
 
 // BasinPrior is a start law for the annealed stage that can replace the neural prior stage
@@ -118,15 +120,7 @@ func (o BasinOptions) Validate() error {
 }
 
 // LogAlphaRange is max − min of log α_b over the basins with start mass and α_b > 0 (nats).
-func (bp *BasinPrior) LogAlphaRange() float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for b, a := range bp.Alpha {
-		if bp.Start[b] > 0 && a > 0 {
-			lo, hi = math.Min(lo, math.Log(a)), math.Max(hi, math.Log(a))
-		}
-	}
-	return hi - lo
-}
+func (bp *BasinPrior) LogAlphaRange() float64 { return logRange(bp.Alpha, bp.Start) }
 
 // Check verifies that a basin prior read from a file fits dimension d: K ≥ 1 centres of
 // length d, one finite weight ≥ 0 per centre, at least one positive.
@@ -201,9 +195,7 @@ func (bp *BasinPrior) Draw(p *dynamics.Process, n int, rng *rand.Rand) (x0, logq
 		if tried > 10000*n {
 			return nil, nil, fmt.Errorf("basin prior: %d of %d proposals accepted; the weights are too uneven", len(logq), tried)
 		}
-		for i := range prop {
-			prop[i] = p.M[i%d] + p.SV*rng.NormFloat64()
-		}
+		priorPoints(p, rng, p.SV, prop)
 		bp.Label(prop, lab)
 		for b := 0; b < batch && len(logq) < n; b++ {
 			u := rng.Float64()
@@ -298,34 +290,11 @@ func (s *Sampler) FitBasinPrior(o BasinOptions, u dynamics.Control, seed uint64,
 	bp.Label(x0, ls)
 	ln := make([]int, n)
 	bp.Label(sm.X, ln)
-	trans := make([][]float64, k)
-	for i := range trans {
-		trans[i] = make([]float64, k)
+	trans, start, end, stay, used := basinTransitions(ls, ln, k)
+	if used == 0 {
+		return nil, fmt.Errorf("basin prior: no fit path both starts and ends in a basin")
 	}
-	bp.Start, bp.End = make([]float64, k), make([]float64, k)
-	var stay, used int
-	for b := range ls {
-		if ls[b] < 0 || ln[b] < 0 {
-			continue
-		}
-		trans[ls[b]][ln[b]]++
-		bp.Start[ls[b]]++
-		bp.End[ln[b]]++
-		used++
-		if ls[b] == ln[b] {
-			stay++
-		}
-	}
-	for b := range trans {
-		if bp.Start[b] > 0 {
-			for j := range trans[b] {
-				trans[b][j] /= bp.Start[b]
-			}
-		}
-		bp.Start[b] /= float64(used)
-		bp.End[b] /= float64(used)
-	}
-	bp.Stay = float64(stay) / float64(used)
+	bp.Start, bp.End, bp.Stay = start, end, stay
 	bp.Alpha = fitStartWeights(trans, bp.Start, bp.Mass, o.MaxAlpha)
 	bp.Predicted = make([]float64, k)
 	var amax float64
@@ -348,9 +317,9 @@ func (bp *BasinPrior) laplaceMasses(en dynamics.Energy) ([]float64, error) {
 	e := make([]float64, 1)
 	for j := 0; j < k; j++ {
 		c := bp.Centres[j*d : (j+1)*d]
-		_, ch, ok := hessianAt(en, c)
-		if !ok {
-			return nil, fmt.Errorf("basin prior: the Hessian at minimum %d is not positive definite (descent did not converge to a minimum); use --basin-mass %s", j, MassIS)
+		ch, err := hessianAt(en, c, j)
+		if err != nil {
+			return nil, err
 		}
 		en.Energy(c, e)
 		out[j] = -e[0] + 0.5*float64(d)*math.Log(2*math.Pi) - 0.5*ch.LogDet()
@@ -457,26 +426,17 @@ func (bp *BasinPrior) masses(en dynamics.Energy, ends []float64, le []int, o Bas
 	return logZ, se
 }
 
-// logMeanExpSE returns log mean exp(v) and the delta-method standard error of it,
-// sd(exp v) / (√n mean(exp v)) (+Inf when no value is finite).
+// logMeanExpSE returns log mean exp(v) over all of v, −∞ entries counting as weight 0, and the
+// delta-method standard error of it, sd(exp v) / (√n mean(exp v)) (+Inf when no value is
+// finite), from metrics.ImportanceSummary of the finite values.
 func logMeanExpSE(v []float64) (lm, se float64) {
-	mx := math.Inf(-1)
-	for _, x := range v {
-		mx = math.Max(mx, x)
-	}
-	if math.IsInf(mx, -1) {
-		return mx, math.Inf(1)
-	}
-	var s, s2 float64
-	for _, x := range v {
-		w := math.Exp(x - mx)
-		s += w
-		s2 += w * w
+	r, err := metrics.ImportanceSummary(v)
+	if err != nil {
+		return math.Inf(-1), math.Inf(1)
 	}
 	n := float64(len(v))
-	mean := s / n
-	vr := math.Max(s2/n-mean*mean, 0)
-	return mx + math.Log(mean), math.Sqrt(vr/n) / mean
+	f := float64(r.N) / n // fraction of positive weights; E[w²]/E[w]² over all n = 1/(f·ESS)
+	return r.LogZ + math.Log(f), math.Sqrt(math.Max(1/(f*r.ESS)-1, 0) / n)
 }
 
 // softmax returns exp(v)/Σexp(v) (−Inf entries give 0).
@@ -505,7 +465,7 @@ func descend(en dynamics.Energy, x []float64, d, iters int) {
 	e, et := make([]float64, B), make([]float64, B)
 	g := make([]float64, B*d)
 	xt := make([]float64, B*d)
-	eta := make([]float64, B)
+	eta, g2 := make([]float64, B), make([]float64, B)
 	done := make([]bool, B)
 	for b := range eta {
 		eta[b] = 1
@@ -515,12 +475,13 @@ func descend(en dynamics.Energy, x []float64, d, iters int) {
 	for it := 0; it < iters; it++ {
 		active := false
 		for b := 0; b < B; b++ {
-			var g2, x2 float64
+			var x2 float64
+			g2[b] = 0
 			for i := 0; i < d; i++ {
-				g2 += g[b*d+i] * g[b*d+i]
+				g2[b] += g[b*d+i] * g[b*d+i]
 				x2 += x[b*d+i] * x[b*d+i]
 			}
-			if done[b] || !(g2 > 1e-16*(1+x2)) || eta[b] < 1e-12 || math.IsNaN(e[b]) {
+			if done[b] || !(g2[b] > 1e-16*(1+x2)) || eta[b] < 1e-12 || math.IsNaN(e[b]) {
 				done[b] = true
 				copy(xt[b*d:(b+1)*d], x[b*d:(b+1)*d])
 				continue
@@ -538,11 +499,7 @@ func descend(en dynamics.Energy, x []float64, d, iters int) {
 			if done[b] {
 				continue
 			}
-			var g2 float64
-			for i := 0; i < d; i++ {
-				g2 += g[b*d+i] * g[b*d+i]
-			}
-			if et[b] <= e[b]-1e-4*eta[b]*g2 {
+			if et[b] <= e[b]-1e-4*eta[b]*g2[b] {
 				copy(x[b*d:(b+1)*d], xt[b*d:(b+1)*d])
 				e[b] = et[b]
 				eta[b] *= 2
@@ -555,8 +512,8 @@ func descend(en dynamics.Energy, x []float64, d, iters int) {
 }
 
 // clusterMinima merges the minima mins (B·d; row b descended from ends row b) closer than
-// half the median distance from an end point to its minimum, in order of increasing
-// energy-independent first appearance, and returns the merged centres (K·d).
+// half the median distance from an end point to its minimum, in order of first appearance,
+// and returns the merged centres (K·d).
 func clusterMinima(ends, mins []float64, d int) []float64 {
 	B := len(mins) / d
 	dist := make([]float64, 0, B)
@@ -614,9 +571,7 @@ type BasinSummary struct {
 }
 
 // summary maps the basins to md's modes by their centres and compares with truth.
-func (bp *BasinPrior) summary(md interface {
-	Modes(x []float64, labels []int)
-}, truth []float64) *BasinSummary {
+func (bp *BasinPrior) summary(md targets.Moded, truth []float64) *BasinSummary {
 	k := bp.K()
 	lab := make([]int, k)
 	md.Modes(bp.Centres, lab)

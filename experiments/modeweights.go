@@ -326,12 +326,16 @@ func modeLabels(md targets.Moded, x []float64, d int) []int {
 
 // priorDraw returns n points of N(m, std²I) (n·d, m the process's prior mean) from rng.
 func (s *Sampler) priorDraw(rng *rand.Rand, n int, std float64) []float64 {
-	d := s.Proc.D
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = s.Proc.M[i%d] + std*rng.NormFloat64()
-	}
+	x := make([]float64, n*s.Proc.D)
+	priorPoints(s.Proc, rng, std, x)
 	return x
+}
+
+// priorPoints fills x (B·d) with B points of N(m, std²I), m the prior mean of p, from rng.
+func priorPoints(p *dynamics.Process, rng *rand.Rand, std float64, x []float64) {
+	for i := range x {
+		x[i] = p.M[i%p.D] + std*rng.NormFloat64()
+	}
 }
 
 // weightsOf is the histogram of the labels ≥ 0 of the kept rows (nil if none).

@@ -60,41 +60,11 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 	if err != nil {
 		return nil, err
 	}
-	trans := make([][]float64, k) // trans[b][m] = P(final m | start b)
-	q0 := make([]float64, k)      // start-basin fractions
-	for i := range trans {
-		trans[i] = make([]float64, k)
-	}
-	var stay, m int
-	for b := range lb {
-		if lf[b] < 0 {
-			continue
-		}
-		trans[lb[b]][lf[b]]++
-		q0[lb[b]]++
-		m++
-		if lf[b] == lb[b] {
-			stay++
-		}
-	}
+	trans, q0, _, stay, m := basinTransitions(lb, lf, k)
 	if m == 0 {
 		return nil, fmt.Errorf("oracle start: no finite reference path")
 	}
-	for b := range trans {
-		if q0[b] > 0 {
-			for j := range trans[b] {
-				trans[b][j] /= q0[b]
-			}
-		}
-		q0[b] /= float64(m)
-	}
 	alpha := fitStartWeights(trans, q0, truth, 0)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for b, a := range alpha {
-		if q0[b] > 0 && a > 0 {
-			lo, hi = math.Min(lo, math.Log(a)), math.Max(hi, math.Log(a))
-		}
-	}
 	// Fresh paths from the reweighted prior: draw n prior points, resample them by α of
 	// their basin (systematic), run the reference from them.
 	xc, lc := prior(rand.New(rand.NewPCG(seed, 0x0c)))
@@ -121,7 +91,58 @@ func (s *Sampler) oracleStart(n int, seed uint64, truth []float64) (*OracleStart
 	if wts == nil {
 		return nil, fmt.Errorf("oracle start: no finite path from the reweighted prior")
 	}
-	return &OracleStart{Stay: float64(stay) / float64(m), LogRange: hi - lo, Weights: wts, TV: tv(wts, truth)}, nil
+	return &OracleStart{Stay: stay, LogRange: logRange(alpha, q0), Weights: wts, TV: tv(wts, truth)}, nil
+}
+
+// basinTransitions counts the pairs (start[b], end[b]) whose labels are both ≥ 0 among k
+// basins and returns trans[s][e] = P(end e | start s) (rows of unvisited starts stay 0), the
+// start and end fractions q0 and qEnd, the fraction of pairs with end = start, and the number
+// m of pairs counted (0: every other result is zero).
+func basinTransitions(start, end []int, k int) (trans [][]float64, q0, qEnd []float64, stay float64, m int) {
+	trans = make([][]float64, k)
+	for i := range trans {
+		trans[i] = make([]float64, k)
+	}
+	q0, qEnd = make([]float64, k), make([]float64, k)
+	var same int
+	for b, s := range start {
+		e := end[b]
+		if s < 0 || e < 0 {
+			continue
+		}
+		trans[s][e]++
+		q0[s]++
+		qEnd[e]++
+		m++
+		if s == e {
+			same++
+		}
+	}
+	if m == 0 {
+		return trans, q0, qEnd, 0, 0
+	}
+	for s := range trans {
+		if q0[s] > 0 {
+			for e := range trans[s] {
+				trans[s][e] /= q0[s]
+			}
+		}
+		q0[s] /= float64(m)
+		qEnd[s] /= float64(m)
+	}
+	return trans, q0, qEnd, float64(same) / float64(m), m
+}
+
+// logRange is max − min of log α_b over the basins with q0_b > 0 and α_b > 0 (nats): how
+// much a start law reweighted by α differs between the basins it reaches.
+func logRange(alpha, q0 []float64) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for b, a := range alpha {
+		if q0[b] > 0 && a > 0 {
+			lo, hi = math.Min(lo, math.Log(a)), math.Max(hi, math.Log(a))
+		}
+	}
+	return hi - lo
 }
 
 // fitStartWeights finds α ≥ 0 with Σ_b α_b q0_b trans[b][m] ≈ truth_m by multiplicative
